@@ -1,0 +1,85 @@
+import { ApplicationFailure } from '@temporalio/activity'
+import { FAILURE, isKnownEvent, type EventResult, type ScomplerEvent } from '../src/domain'
+import { parseEventData, type EventData } from '../src/events'
+import type { Database, Queryable } from '../src/store/database'
+import { claimEvent as claimInLedger, completeEvent, lockLedgerEntry } from '../src/store/ledger'
+
+export interface RunInput {
+  event: ScomplerEvent
+  /** The workflow run that holds (or takes over) the event's claim. */
+  runId: string
+}
+
+export type ClaimResult = { status: 'claimed' } | { status: 'completed'; result: EventResult }
+
+export function createLedgerActivities(db: Database) {
+  return {
+    /**
+     * First step of every run. A known event's `data` is validated here, before anything is
+     * claimed: the sender was genuine, so a mismatch is ours to fix, and the run fails at once,
+     * non-retryably, to be run again after the fix.
+     */
+    async claimEvent({ event, runId }: RunInput): Promise<ClaimResult> {
+      if (isKnownEvent(event.event)) eventData(event, event.event)
+      const entry = await claimInLedger(db, {
+        eventId: event.id,
+        event: event.event,
+        accountId: event.accountId,
+        runId,
+      })
+      return entry.status === 'completed'
+        ? { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
+        : { status: 'claimed' }
+    },
+  }
+}
+
+/** Parses a known event's data, or fails the run non-retryably with the reason. */
+export function eventData<K extends keyof EventData>(event: ScomplerEvent, name: K): EventData[K] {
+  const parsed = parseEventData(name, event.data)
+  if (!parsed.ok) {
+    throw ApplicationFailure.create({
+      message: `Invalid ${event.event} data: ${parsed.reason}`,
+      type: FAILURE.invalidEventData,
+      nonRetryable: true,
+    })
+  }
+  return parsed.data
+}
+
+/**
+ * Runs `work` and marks the event completed in one transaction, under the ledger row lock.
+ * A retry after a commit whose answer was lost returns the stored result: exactly one effect.
+ */
+export async function completeOnce(
+  db: Database,
+  { event, runId }: RunInput,
+  work: (tx: Queryable) => Promise<EventResult>,
+): Promise<EventResult> {
+  return db.transaction(async (tx) => {
+    const entry = await lockLedgerEntry(tx, event.id)
+    if (entry?.status === 'completed') {
+      return entry.runId === runId ? entry.result : asDuplicate(entry.result, entry.runId)
+    }
+    if (entry?.runId !== runId) {
+      // Another run has taken the event over; this attempt belongs to a run that was replaced.
+      throw ApplicationFailure.create({
+        message: `Event ${event.id} is claimed by run ${entry?.runId ?? '(none)'}, not ${runId}`,
+        type: FAILURE.claimLost,
+        nonRetryable: true,
+      })
+    }
+    const result = await work(tx)
+    await completeEvent(tx, result)
+    return result
+  })
+}
+
+function asDuplicate(result: EventResult, runId: string): EventResult {
+  return {
+    eventId: result.eventId,
+    event: result.event,
+    outcome: 'duplicate',
+    reason: `already processed by run ${runId} (${result.outcome})`,
+  }
+}

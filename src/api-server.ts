@@ -1,0 +1,80 @@
+import { createServer, type Server } from 'node:http'
+import type { Client } from '@temporalio/client'
+import { createApp } from './app'
+import type { Config } from './config'
+import type { Logger } from './logger'
+import { createApiMetrics } from './metrics'
+import type { WebhookSecrets } from './signature'
+import { createEventStarter, withTimeout } from './temporal-client'
+import { missingSearchAttributes } from './temporal-setup'
+
+/** Slow senders get this long for headers and for the whole request. */
+export const REQUEST_TIMEOUT_MS = 10_000
+const READINESS_TIMEOUT_MS = 3000
+
+export interface ApiServer {
+  url: string
+  server: Server
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>
+}
+
+export interface ApiServerDeps {
+  config: Pick<Config, 'http' | 'webhook' | 'temporal'>
+  secrets: WebhookSecrets
+  client: Client
+  logger: Logger
+}
+
+export async function startApiServer({
+  config,
+  secrets,
+  client,
+  logger,
+}: ApiServerDeps): Promise<ApiServer> {
+  const app = createApp({
+    secrets,
+    maxBodyBytes: config.webhook.maxBodyBytes,
+    maxAgeMs: config.webhook.maxAgeMs,
+    startEvent: createEventStarter(client, config.temporal.taskQueue),
+    readiness: () => temporalReadiness(client, config.temporal.namespace),
+    logger,
+    metrics: createApiMetrics(),
+  })
+  const server = createServer(app.callback())
+  server.headersTimeout = REQUEST_TIMEOUT_MS
+  server.requestTimeout = REQUEST_TIMEOUT_MS
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.http.port, config.http.host, resolve)
+  })
+  const { port } = server.address() as { port: number }
+  const host = ['0.0.0.0', '::'].includes(config.http.host) ? 'localhost' : config.http.host
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      }),
+  }
+}
+
+/** Ready when Temporal answers and our search attributes are registered. */
+export async function temporalReadiness(
+  client: Client,
+  namespace: string,
+): Promise<string | undefined> {
+  try {
+    const missing = await withTimeout(READINESS_TIMEOUT_MS, (signal) =>
+      client.withAbortSignal(signal, () => missingSearchAttributes(client.connection, namespace)),
+    )
+    if (missing.length > 0) {
+      return `search attributes missing in namespace ${namespace}: ${missing.join(', ')} (run npm run setup)`
+    }
+    return undefined
+  } catch {
+    return 'Temporal is unreachable'
+  }
+}

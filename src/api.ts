@@ -1,0 +1,23 @@
+// `npm run start:api`: the HTTP receiver alone. It never opens the store, and it boots and stays
+// up without Temporal (deliveries get 503 until Temporal is back).
+import { loadConfig, loadSecrets } from './config'
+import { startApiServer } from './api-server'
+import { createLogger } from './logger'
+import { runMain, untilAborted } from './run'
+import { createLazyClient } from './temporal-client'
+
+void runMain('scompler-webhooks api', async (shutdown) => {
+  const config = loadConfig(process.env)
+  const secrets = loadSecrets(process.env)
+  const logger = createLogger({ level: config.logLevel, name: 'api' })
+  const client = createLazyClient(config.temporal)
+  try {
+    const api = await startApiServer({ config, secrets, client, logger })
+    logger.info({ url: api.url, temporal: config.temporal.connection.address }, 'API listening')
+    await untilAborted(shutdown)
+    logger.info('shutting down: finishing requests in flight')
+    await api.close()
+  } finally {
+    await client.connection.close()
+  }
+})

@@ -1,0 +1,220 @@
+// The Koa app: read the raw body, verify it, parse it, start its workflow. Built here, listened
+// on only by entry points, so tests drive it through `app.callback()`.
+import Koa, { type Context, type Middleware, type Next } from 'koa'
+import Router from '@koa/router'
+import getRawBody from 'raw-body'
+import { SIGNATURE_HEADER, WEBHOOK_PATH, type ScomplerEvent } from './domain'
+import { assertFresh, InvalidEventError, parseEnvelope, parseJson } from './events'
+import type { Logger } from './logger'
+import { eventLabel, type ApiMetrics, type DeliveryOutcome } from './metrics'
+import {
+  verifySignature,
+  WebhookVerificationError,
+  type SecretMatch,
+  type WebhookSecrets,
+} from './signature'
+import { TemporalUnavailableError, type StartEvent } from './temporal-client'
+
+export interface AppDeps {
+  secrets: WebhookSecrets
+  maxBodyBytes: number
+  maxAgeMs: number
+  startEvent: StartEvent
+  /** Resolves to undefined when ready, or to the reason it is not. */
+  readiness: () => Promise<string | undefined>
+  logger: Logger
+  metrics: ApiMetrics
+  now?: () => number
+}
+
+/** An answer with a fixed error code; its message is safe to show the sender. */
+export class HttpError extends Error {
+  override name = 'HttpError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+  }
+}
+
+interface DeliveryState {
+  body?: Buffer
+  secret?: SecretMatch
+  event?: ScomplerEvent
+  outcome?: DeliveryOutcome
+}
+
+export const RETRY_AFTER_SECONDS = 10
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa<DeliveryState>()
+  app.proxy = true
+  app.silent = true
+
+  const router = new Router<DeliveryState>()
+  router.post(
+    WEBHOOK_PATH,
+    readRawBody(deps.maxBodyBytes),
+    verify(deps.secrets),
+    parseEvent(deps.maxAgeMs, deps.now ?? Date.now),
+    startWorkflow(deps.startEvent, deps.metrics),
+  )
+  router.all(WEBHOOK_PATH, () => {
+    throw new HttpError(405, 'method_not_allowed', 'Use POST for webhooks', { Allow: 'POST' })
+  })
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' }
+  })
+  router.get('/readyz', async (ctx) => {
+    const reason = await deps.readiness()
+    if (reason) throw new HttpError(503, 'not_ready', reason)
+    ctx.body = { status: 'ready' }
+  })
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType
+    ctx.body = await deps.metrics.registry.metrics()
+  })
+
+  app.use(logRequest(deps.logger, deps.metrics))
+  app.use(handleErrors())
+  app.use(router.routes())
+  app.use(() => {
+    throw new HttpError(404, 'not_found', 'No such endpoint')
+  })
+  return app
+}
+
+/** Every request is logged once, here, after its answer is decided. Never the body or a secret. */
+function logRequest(logger: Logger, metrics: ApiMetrics): Middleware<DeliveryState> {
+  return async function logRequest(ctx: Context, next: Next) {
+    const started = process.hrtime.bigint()
+    await next()
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    const route = ctx._matchedRoute === undefined ? 'unmatched' : String(ctx._matchedRoute)
+    metrics.requestDuration.observe({ route, status: String(ctx.status) }, seconds)
+    if (route !== WEBHOOK_PATH || ctx.method !== 'POST') return
+    const state = ctx.state as DeliveryState
+    const outcome = state.outcome ?? 'error'
+    const body = ctx.body as { error?: string; message?: string; runId?: string } | undefined
+    metrics.deliveries.inc({
+      event: eventLabel(state.event?.event),
+      outcome,
+      secret: state.secret ?? 'none',
+    })
+    const line = {
+      eventId: state.event?.id,
+      event: state.event?.event,
+      accountId: state.event?.accountId,
+      outcome,
+      status: ctx.status,
+      latencyMs: Math.round(seconds * 1e4) / 10,
+      secret: state.secret,
+      workflowId: outcome === 'accepted' || outcome === 'duplicate' ? state.event?.id : undefined,
+      runId: body?.runId,
+      reason: body?.error ? body.message : undefined,
+      err: ctx.state.error as Error | undefined,
+    }
+    if (ctx.status >= 500) logger.error(line, 'webhook delivery failed')
+    else if (ctx.status >= 400) logger.warn(line, 'webhook delivery rejected')
+    else logger.info(line, 'webhook delivery')
+  }
+}
+
+/** 4xx messages are the sender's to read; anything unexpected becomes a bare 500. */
+function handleErrors(): Middleware<DeliveryState> {
+  return async function handleErrors(ctx: Context, next: Next) {
+    try {
+      await next()
+    } catch (error) {
+      const known = asHttpError(error)
+      ctx.status = known.status
+      ctx.set(known.headers)
+      ctx.body = { error: known.code, message: known.message }
+      if (known.status >= 500) ctx.state.error = error
+      if (known.status === 413) ctx.set('Connection', 'close')
+      if (ctx.state.outcome === undefined && isDeliveryOutcome(known.code)) {
+        ctx.state.outcome = known.code
+      }
+    }
+  }
+}
+
+function asHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error
+  if (error instanceof WebhookVerificationError) {
+    return new HttpError(401, 'invalid_signature', error.message)
+  }
+  if (error instanceof InvalidEventError) return new HttpError(400, error.code, error.message)
+  if (error instanceof TemporalUnavailableError) {
+    return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; retry later', {
+      'Retry-After': String(RETRY_AFTER_SECONDS),
+    })
+  }
+  const bodyError = error as { type?: string; status?: number }
+  if (bodyError.type === 'entity.too.large') {
+    return new HttpError(413, 'payload_too_large', 'Body exceeds WEBHOOK_MAX_BODY_BYTES')
+  }
+  if (typeof bodyError.type === 'string' && bodyError.status === 400) {
+    return new HttpError(400, 'invalid_body', 'The request body could not be read')
+  }
+  return new HttpError(500, 'internal_error', 'Internal error')
+}
+
+const DELIVERY_OUTCOMES = new Set<string>([
+  'payload_too_large',
+  'invalid_signature',
+  'invalid_json',
+  'invalid_event',
+  'stale_event',
+  'temporal_unavailable',
+])
+function isDeliveryOutcome(code: string): code is DeliveryOutcome {
+  return DELIVERY_OUTCOMES.has(code)
+}
+
+/** A declared length over the limit is refused before reading; a body that grows past it too. */
+function readRawBody(limit: number): Middleware<DeliveryState> {
+  return async function readRawBody(ctx: Context, next: Next) {
+    const length = ctx.get('content-length')
+    ctx.state.body = await getRawBody(ctx.req, { limit, length: length || undefined })
+    await next()
+  }
+}
+
+/** The signature covers the exact bytes received: nothing is parsed before it is checked. */
+function verify(secrets: WebhookSecrets): Middleware<DeliveryState> {
+  return async function verify(ctx: Context, next: Next) {
+    const state = ctx.state as DeliveryState
+    state.secret = verifySignature(secrets, state.body!, ctx.req.headers[SIGNATURE_HEADER])
+    await next()
+  }
+}
+
+function parseEvent(maxAgeMs: number, now: () => number): Middleware<DeliveryState> {
+  return async function parseEvent(ctx: Context, next: Next) {
+    const state = ctx.state as DeliveryState
+    state.event = parseEnvelope(parseJson(state.body!))
+    assertFresh(state.event, now(), maxAgeMs)
+    await next()
+  }
+}
+
+function startWorkflow(startEvent: StartEvent, metrics: ApiMetrics): Middleware<DeliveryState> {
+  return async function startWorkflow(ctx: Context) {
+    const state = ctx.state as DeliveryState
+    const event = state.event!
+    const stop = metrics.startDuration.startTimer()
+    try {
+      const outcome = await startEvent(event)
+      stop({ result: outcome.status })
+      state.outcome = outcome.status
+      ctx.body = { ...outcome, eventId: event.id }
+    } catch (error) {
+      stop({ result: 'unavailable' })
+      throw error
+    }
+  }
+}

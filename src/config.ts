@@ -1,0 +1,138 @@
+// Configuration is read and validated once, here, into a typed object that entry points pass
+// down. Errors name the variable, never its value.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { msToNumber } from '@temporalio/common/lib/time'
+import { loadClientConnectConfig } from '@temporalio/envconfig'
+import type { NativeConnectionOptions } from '@temporalio/worker'
+import { DEFAULT_TASK_QUEUE } from './domain'
+import type { WebhookSecrets } from './signature'
+
+export type Env = Record<string, string | undefined>
+
+/** A missing or invalid setting: a startup error, printed as one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export interface TemporalConfig {
+  /** Set when TEMPORAL_ADDRESS (or a profile) names a server; otherwise `npm start` embeds one. */
+  addressConfigured: boolean
+  namespace: string
+  taskQueue: string
+  connection: NativeConnectionOptions & { address: string }
+}
+
+export interface Config {
+  http: { port: number; host: string }
+  temporal: TemporalConfig
+  /** Unset: the embedded PGlite store under DATA_DIR. */
+  databaseUrl: string | undefined
+  dataDir: string
+  webhook: { maxBodyBytes: number; maxAgeMs: number }
+  logLevel: string
+  workerHealthPort: number
+  temporalCliPath: string | undefined
+  /** A workflow bundle built ahead of time (the container image); else bundled at start. */
+  workflowBundlePath: string | undefined
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export function loadConfig(env: Env): Config {
+  return {
+    http: { port: port(env, 'PORT', 3000), host: env.HOST || '0.0.0.0' },
+    temporal: loadTemporalConfig(env),
+    databaseUrl: fromEnvOrFile(env, 'DATABASE_URL'),
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    webhook: {
+      maxBodyBytes: positiveInt(env, 'WEBHOOK_MAX_BODY_BYTES', 1_048_576),
+      maxAgeMs: duration(env, 'WEBHOOK_MAX_AGE', '72h'),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    workerHealthPort: port(env, 'WORKER_HEALTH_PORT', 3001),
+    temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
+  }
+}
+
+/** The app secret (and the previous one during a rotation); only the API needs them. */
+export function loadSecrets(env: Env): WebhookSecrets {
+  const current = fromEnvOrFile(env, 'SCOMPLER_APP_SECRET')
+  if (!current) {
+    throw new ConfigError('SCOMPLER_APP_SECRET (or SCOMPLER_APP_SECRET_FILE) is required')
+  }
+  const previous = fromEnvOrFile(env, 'SCOMPLER_APP_SECRET_PREVIOUS')
+  return previous ? { current, previous } : { current }
+}
+
+function loadTemporalConfig(env: Env): TemporalConfig {
+  let profile
+  try {
+    profile = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) })
+  } catch (error) {
+    throw new ConfigError(`Temporal client configuration is invalid: ${(error as Error).message}`)
+  }
+  const { address, ...rest } = profile.connectionOptions
+  return {
+    addressConfigured: Boolean(address),
+    namespace: profile.namespace || 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    connection: { ...rest, address: address || 'localhost:7233' },
+  }
+}
+
+/** `NAME`, else the trimmed contents of the file named by `NAME_FILE`. */
+export function fromEnvOrFile(env: Env, name: string): string | undefined {
+  if (env[name]) return env[name]
+  const file = env[`${name}_FILE`]
+  if (!file) return undefined
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined
+  } catch {
+    throw new ConfigError(`${name}_FILE names a file that cannot be read`)
+  }
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name]
+  if (!raw) return fallback
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigError(`${name} must be a positive integer`)
+  }
+  return Number(raw)
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const value = env[name] ? positiveInt(env, name, fallback) : fallback
+  if (value > 65535) throw new ConfigError(`${name} must be a port number (1-65535)`)
+  return value
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = env[name] || fallback
+  let ms: number
+  try {
+    ms = /^\d+$/.test(raw)
+      ? Number(raw) * 1000
+      : msToNumber(raw as Parameters<typeof msToNumber>[0])
+  } catch {
+    ms = NaN
+  }
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new ConfigError(`${name} must be a duration such as 72h, 30m or 3600 (seconds)`)
+  }
+  return ms
+}
+
+function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {
+  const raw = env[name] || fallback
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}`)
+  return raw
+}
+
+function definedOnly(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  )
+}

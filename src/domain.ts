@@ -1,0 +1,77 @@
+// Pure types and constants shared by the API, the worker, activities and workflows.
+// Workflows import this file, so it must stay free of I/O, Node built-ins and zod.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common'
+
+export const WEBHOOK_PATH = '/webhooks/scompler'
+export const SIGNATURE_HEADER = 'x-signature'
+export const DEFAULT_TASK_QUEUE = 'scompler-webhooks'
+
+/** Filters in the Temporal Web UI: `ScomplerEvent = "app.uninstalled"`, `ScomplerAccountId = "42"`. */
+export const SCOMPLER_EVENT = defineSearchAttributeKey('ScomplerEvent', SearchAttributeType.KEYWORD)
+export const SCOMPLER_ACCOUNT_ID = defineSearchAttributeKey(
+  'ScomplerAccountId',
+  SearchAttributeType.KEYWORD,
+)
+export const SEARCH_ATTRIBUTE_KEYS = [SCOMPLER_EVENT, SCOMPLER_ACCOUNT_ID]
+
+export const APP_UNINSTALLED = 'app.uninstalled'
+export const POSTING_SENT_TO_PUBLISH = 'posting.sent_to_publish'
+
+export const WORKFLOW_TYPES = {
+  [APP_UNINSTALLED]: 'appUninstalled',
+  [POSTING_SENT_TO_PUBLISH]: 'postingSentToPublish',
+} as const
+export const UNHANDLED_EVENT_WORKFLOW = 'unhandledEvent'
+export type WorkflowType =
+  (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES] | typeof UNHANDLED_EVENT_WORKFLOW
+
+export type KnownEventName = keyof typeof WORKFLOW_TYPES
+
+export function isKnownEvent(event: string): event is KnownEventName {
+  return Object.hasOwn(WORKFLOW_TYPES, event)
+}
+
+export function workflowTypeFor(event: string): WorkflowType {
+  return isKnownEvent(event) ? WORKFLOW_TYPES[event] : UNHANDLED_EVENT_WORKFLOW
+}
+
+/** Failure types that workflows and activities agree on (shown in the Web UI). */
+export const FAILURE = {
+  invalidEventData: 'InvalidEventData',
+  claimLost: 'ClaimLost',
+  storeRejected: 'StoreRejected',
+} as const
+
+/** A verified webhook, normalised once at the edge. The workflow id is `id`, unchanged. */
+export interface ScomplerEvent {
+  id: string
+  event: string
+  /** Decimal string, so ids beyond 2^53 survive. */
+  accountId: string
+  data: Record<string, unknown>
+  /** ISO 8601, UTC. */
+  occurredAt: string
+}
+
+export interface AppUninstalledData {
+  installationId: string
+  deleteRelatedData: boolean
+}
+
+export interface PostingSentToPublishData {
+  postingId: string
+  serviceId: string
+}
+
+export type Outcome = 'completed' | 'skipped' | 'duplicate'
+
+/** What a run did, as its workflow result. Never holds a token or the raw payload. */
+export interface EventResult {
+  eventId: string
+  event: string
+  outcome: Outcome
+  /** Why a run was skipped or treated as a duplicate. */
+  reason?: string
+  /** Facts of the work done, e.g. `{ tokensRemoved: 1, relatedRowsDeleted: 3 }`. */
+  details?: Record<string, string | number | boolean>
+}

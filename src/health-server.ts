@@ -1,0 +1,44 @@
+// The worker's own health and metrics endpoint, on a port of its own (WORKER_HEALTH_PORT).
+import { createServer, type Server } from 'node:http'
+import type { Registry } from 'prom-client'
+
+export interface HealthServer {
+  url: string
+  close(): Promise<void>
+}
+
+export async function startHealthServer(options: {
+  port: number
+  host: string
+  readiness: () => Promise<string | undefined>
+  registry: Registry
+}): Promise<HealthServer> {
+  const server: Server = createServer((req, res) => {
+    const reply = (status: number, body: unknown, type = 'application/json') => {
+      res.writeHead(status, { 'Content-Type': type })
+      res.end(typeof body === 'string' ? body : JSON.stringify(body))
+    }
+    void (async () => {
+      if (req.url === '/healthz') return reply(200, { status: 'ok' })
+      if (req.url === '/readyz') {
+        const reason = await options.readiness()
+        return reason
+          ? reply(503, { error: 'not_ready', message: reason })
+          : reply(200, { status: 'ready' })
+      }
+      if (req.url === '/metrics') {
+        return reply(200, await options.registry.metrics(), options.registry.contentType)
+      }
+      reply(404, { error: 'not_found', message: 'No such endpoint' })
+    })().catch(() => reply(500, { error: 'internal_error', message: 'Internal error' }))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, resolve)
+  })
+  const { port } = server.address() as { port: number }
+  return {
+    url: `http://localhost:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+}

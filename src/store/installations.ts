@@ -1,0 +1,146 @@
+import type { Queryable } from './database'
+
+export interface Installation {
+  installationId: string
+  accountId: string
+  status: 'active' | 'uninstalled'
+  installedAt: Date | null
+  uninstalledAt: Date | null
+  hasToken: boolean
+}
+
+/** Only activities that call the Scompler API need the token itself. */
+export interface ActiveInstallation extends Installation {
+  accessToken: string
+}
+
+export interface NewInstallation {
+  installationId: string
+  accountId: string
+  accessToken: string
+  installedAt?: Date
+}
+
+/** The installation was uninstalled (or belongs to another account): it cannot come back. */
+export class InstallationRefusedError extends Error {
+  override name = 'InstallationRefusedError'
+}
+
+const COLUMNS = `installation_id::text AS "installationId", account_id AS "accountId", status,
+  installed_at AS "installedAt", uninstalled_at AS "uninstalledAt",
+  access_token IS NOT NULL AS "hasToken"`
+
+/** Adds an installation, or replaces the token of an active one. Refuses an uninstalled one. */
+export async function addInstallation(
+  db: Queryable,
+  input: NewInstallation,
+): Promise<'added' | 'updated'> {
+  const { rows } = await db.query<{ inserted: boolean }>(
+    `INSERT INTO installations (installation_id, account_id, access_token, status, installed_at)
+     VALUES ($1, $2, $3, 'active', $4::timestamptz)
+     ON CONFLICT (installation_id) DO UPDATE
+       SET access_token = EXCLUDED.access_token, updated_at = now()
+       WHERE installations.status = 'active' AND installations.account_id = EXCLUDED.account_id
+     RETURNING (xmax = 0) AS inserted`,
+    [
+      input.installationId,
+      input.accountId,
+      input.accessToken,
+      (input.installedAt ?? new Date()).toISOString(),
+    ],
+  )
+  if (rows[0] === undefined) {
+    throw new InstallationRefusedError(
+      `installation ${input.installationId} was uninstalled or belongs to another account`,
+    )
+  }
+  return rows[0].inserted ? 'added' : 'updated'
+}
+
+export async function getInstallation(
+  db: Queryable,
+  installationId: string,
+): Promise<Installation | undefined> {
+  const { rows } = await db.query<Installation>(
+    `SELECT ${COLUMNS} FROM installations WHERE installation_id = $1`,
+    [installationId],
+  )
+  return rows[0]
+}
+
+export async function listInstallations(db: Queryable, accountId?: string): Promise<Installation[]> {
+  const { rows } = await db.query<Installation>(
+    `SELECT ${COLUMNS} FROM installations WHERE $1::text IS NULL OR account_id = $1
+     ORDER BY installed_at DESC NULLS LAST, installation_id`,
+    [accountId ?? null],
+  )
+  return rows
+}
+
+/** Locks one installation row for the rest of the transaction (uninstall and posting serialize). */
+export async function lockInstallation(
+  tx: Queryable,
+  installationId: string,
+): Promise<Installation | undefined> {
+  const { rows } = await tx.query<Installation>(
+    `SELECT ${COLUMNS} FROM installations WHERE installation_id = $1 FOR UPDATE`,
+    [installationId],
+  )
+  return rows[0]
+}
+
+/** Locks the account's newest active installation, if any. */
+export async function lockActiveInstallation(
+  tx: Queryable,
+  accountId: string,
+): Promise<ActiveInstallation | undefined> {
+  const { rows } = await tx.query<ActiveInstallation>(
+    `SELECT ${COLUMNS}, access_token AS "accessToken" FROM installations
+     WHERE account_id = $1 AND status = 'active'
+     ORDER BY installed_at DESC NULLS LAST LIMIT 1 FOR UPDATE`,
+    [accountId],
+  )
+  return rows[0]
+}
+
+/** Removes the token and marks the installation uninstalled (the caller holds its row lock). */
+export async function deactivateInstallation(
+  tx: Queryable,
+  installationId: string,
+  at: string,
+): Promise<void> {
+  await tx.query(
+    `UPDATE installations
+     SET status = 'uninstalled', access_token = NULL, uninstalled_at = $2::timestamptz,
+         updated_at = now()
+     WHERE installation_id = $1`,
+    [installationId, at],
+  )
+}
+
+/** Remembers an installation we never saw, as uninstalled, so it cannot be added later. */
+export async function insertTombstone(
+  tx: Queryable,
+  installationId: string,
+  accountId: string,
+  at: string,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO installations (installation_id, account_id, status, uninstalled_at)
+     VALUES ($1, $2, 'uninstalled', $3::timestamptz) ON CONFLICT (installation_id) DO NOTHING`,
+    [installationId, accountId, at],
+  )
+}
+
+export async function countOtherActiveInstallations(
+  tx: Queryable,
+  accountId: string,
+  installationId: string,
+): Promise<number> {
+  const { rows } = await tx.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM installations
+     WHERE account_id = $1 AND installation_id <> $2 AND status = 'active'`,
+    [accountId, installationId],
+  )
+  return rows[0]?.count ?? 0
+}

@@ -1,0 +1,40 @@
+import { Pool, type PoolClient } from 'pg'
+import type { Database, Queryable } from './database'
+
+export function openPostgres(connectionString: string): Database {
+  const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5000 })
+  // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {})
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn(wrap(client))
+        await client.query('COMMIT')
+        client.release()
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {})
+        // A client that failed mid-transaction may be broken: destroy it rather than reuse it.
+        client.release(true)
+        throw error
+      }
+    },
+    close: () => pool.end(),
+  }
+}
+
+function wrap(target: Pool | PoolClient): Queryable {
+  return {
+    query: async <R>(sql: string, params?: unknown[]) => {
+      const { rows } = await target.query(sql, params)
+      return { rows: rows as R[] }
+    },
+    exec: async (sql) => {
+      await target.query(sql)
+    },
+  }
+}

@@ -1,0 +1,68 @@
+// Search attributes and namespace retention. `npm run setup` registers them (idempotent); the API
+// and the worker only check, and report not-ready while something is missing.
+import type { ConnectionLike } from '@temporalio/client'
+import { temporal } from '@temporalio/proto'
+import { msToTs } from '@temporalio/common/lib/time'
+import { SEARCH_ATTRIBUTE_KEYS } from './domain'
+
+const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/** Names of our search attributes that the namespace does not have yet. */
+export async function missingSearchAttributes(
+  connection: ConnectionLike,
+  namespace: string,
+): Promise<string[]> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace })
+  return SEARCH_ATTRIBUTE_KEYS.map((key) => key.name).filter(
+    (name) => customAttributes?.[name] === undefined,
+  )
+}
+
+export async function registerSearchAttributes(
+  connection: ConnectionLike,
+  namespace: string,
+): Promise<string[]> {
+  const missing = await missingSearchAttributes(connection, namespace)
+  if (missing.length > 0) {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])),
+    })
+  }
+  return missing
+}
+
+/**
+ * Retention must cover WEBHOOK_MAX_AGE: within it, Temporal itself answers a redelivery as a
+ * duplicate. Never shortens a longer retention someone chose.
+ */
+export function retentionFor(maxAgeMs: number): number {
+  return Math.ceil(maxAgeMs / DAY_MS) * DAY_MS + DAY_MS
+}
+
+export async function ensureRetention(
+  connection: ConnectionLike,
+  namespace: string,
+  retentionMs: number,
+): Promise<{ before: number; after: number }> {
+  const described = await connection.workflowService.describeNamespace({ namespace })
+  const ttl = described.config?.workflowExecutionRetentionTtl
+  const before = ttl ? Number(ttl.seconds ?? 0) * 1000 : 0
+  if (before >= retentionMs) return { before, after: before }
+  await connection.workflowService.updateNamespace({
+    namespace,
+    config: { workflowExecutionRetentionTtl: msToTs(retentionMs) },
+  })
+  return { before, after: retentionMs }
+}
+
+export async function setupNamespace(
+  connection: ConnectionLike,
+  namespace: string,
+  maxAgeMs: number,
+): Promise<{ registered: string[]; retentionDays: number }> {
+  const registered = await registerSearchAttributes(connection, namespace)
+  const { after } = await ensureRetention(connection, namespace, retentionFor(maxAgeMs))
+  return { registered, retentionDays: after / DAY_MS }
+}

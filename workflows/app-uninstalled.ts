@@ -1,0 +1,32 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow'
+import type { Activities } from '../activities'
+import type { EventResult, ScomplerEvent } from '../src/domain'
+import { claimOrDuplicate } from './claim'
+
+// Store work: a lost worker is noticed within 15 s; a store outage is retried for 30 minutes, then
+// the run fails visibly and can be replayed.
+const { claimEvent, uninstallInstallation } = proxyActivities<Activities>({
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '30m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+})
+// Temporal API calls: listing and cancelling runs.
+const { cancelPostingRuns } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
+  scheduleToCloseTimeout: '10m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+})
+
+/** app.uninstalled: remove the installation's token and data, then stop its posting runs. */
+export async function appUninstalled(event: ScomplerEvent): Promise<EventResult> {
+  const duplicate = await claimOrDuplicate(claimEvent, event)
+  if (duplicate) return duplicate
+  const { runId } = workflowInfo()
+  const result = await uninstallInstallation({ event, runId })
+  if (result.outcome !== 'completed' || result.details?.accountStillInstalled !== false) {
+    return result
+  }
+  const postingRunsCancelled = await cancelPostingRuns({ accountId: event.accountId })
+  return { ...result, details: { ...result.details, postingRunsCancelled } }
+}
