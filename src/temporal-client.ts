@@ -18,9 +18,16 @@ export class TemporalUnavailableError extends Error {
   override name = 'TemporalUnavailableError'
 }
 
-/** Connects on first use, so the API boots and stays up while Temporal is down. */
+/**
+ * Connects on first use (and reconnects by itself), so the API boots and stays up while Temporal
+ * is down. Without the SDK's gRPC retry interceptor: its retries outlive the caller's deadline and
+ * would keep piling up during an outage; `createEventStarter` retries within START_TIMEOUT_MS.
+ */
 export function createLazyClient(config: TemporalConfig): Client {
-  return new Client({ connection: Connection.lazy(config.connection), namespace: config.namespace })
+  return new Client({
+    connection: Connection.lazy({ ...config.connection, interceptors: [] }),
+    namespace: config.namespace,
+  })
 }
 
 export function workflowStartOptions(
@@ -48,15 +55,14 @@ export function createEventStarter(
   taskQueue: string,
   timeoutMs = START_TIMEOUT_MS,
 ): StartEvent {
+  const start = (event: ScomplerEvent, signal: AbortSignal) =>
+    client.withAbortSignal(signal, () =>
+      client.workflow.start(workflowTypeFor(event.event), workflowStartOptions(event, taskQueue)),
+    )
   return async function startEvent(event) {
     try {
       const handle = await withTimeout(timeoutMs, (signal) =>
-        client.withAbortSignal(signal, () =>
-          client.workflow.start(
-            workflowTypeFor(event.event),
-            workflowStartOptions(event, taskQueue),
-          ),
-        ),
+        retryTransient(signal, () => start(event, signal)),
       )
       return {
         status: 'accepted',
@@ -69,6 +75,28 @@ export function createEventStarter(
         return { status: 'duplicate', workflowId: event.id }
       }
       throw new TemporalUnavailableError('Temporal did not start the workflow', { cause: error })
+    }
+  }
+}
+
+/** gRPC codes worth another try: the server is restarting, overloaded or briefly unreachable. */
+const TRANSIENT_GRPC_CODES = new Set([
+  2 /* UNKNOWN */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 14 /* UNAVAILABLE */,
+])
+
+/**
+ * Retries `fn` with a short backoff until `signal` aborts. A start is safe to repeat: the event
+ * id is the workflow id, so a start that did land answers "already started" the second time.
+ */
+async function retryTransient<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await fn()
+    } catch (error) {
+      const code =
+        (error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code
+      if (signal.aborted || typeof code !== 'number' || !TRANSIENT_GRPC_CODES.has(code)) throw error
+      await new Promise((resolve) => setTimeout(resolve, delay))
     }
   }
 }

@@ -68,7 +68,10 @@ export async function getInstallation(
   return rows[0]
 }
 
-export async function listInstallations(db: Queryable, accountId?: string): Promise<Installation[]> {
+export async function listInstallations(
+  db: Queryable,
+  accountId?: string,
+): Promise<Installation[]> {
   const { rows } = await db.query<Installation>(
     `SELECT ${COLUMNS} FROM installations WHERE $1::text IS NULL OR account_id = $1
      ORDER BY installed_at DESC NULLS LAST, installation_id`,

@@ -4,8 +4,7 @@ import type { EventResult } from '../domain'
 import type { Queryable } from './database'
 
 export type LedgerEntry =
-  | { status: 'claimed'; runId: string }
-  | { status: 'completed'; runId: string; result: EventResult }
+  { status: 'claimed'; runId: string } | { status: 'completed'; runId: string; result: EventResult }
 
 export interface ClaimInput {
   eventId: string
@@ -72,10 +71,13 @@ async function readEntry(
   eventId: string,
   lock: '' | 'FOR UPDATE',
 ): Promise<LedgerEntry | undefined> {
-  const { rows } = await db.query<{ status: 'claimed' | 'completed'; runId: string; result: EventResult | null }>(
-    `SELECT status, run_id AS "runId", result FROM processed_events WHERE event_id = $1 ${lock}`,
-    [eventId],
-  )
+  const { rows } = await db.query<{
+    status: 'claimed' | 'completed'
+    runId: string
+    result: EventResult | null
+  }>(`SELECT status, run_id AS "runId", result FROM processed_events WHERE event_id = $1 ${lock}`, [
+    eventId,
+  ])
   const row = rows[0]
   if (row === undefined) return undefined
   return row.status === 'completed' && row.result

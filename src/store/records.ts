@@ -12,7 +12,14 @@ export async function insertPostingPublication(
        (event_id, account_id, installation_id, posting_id, service_id, occurred_at)
      VALUES ($1, $2, $3, $4, $5, $6::timestamptz)
      ON CONFLICT (event_id) DO NOTHING RETURNING 1`,
-    [event.id, event.accountId, installationId, posting.postingId, posting.serviceId, event.occurredAt],
+    [
+      event.id,
+      event.accountId,
+      installationId,
+      posting.postingId,
+      posting.serviceId,
+      event.occurredAt,
+    ],
   )
   return rows.length > 0
 }

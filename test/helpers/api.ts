@@ -1,0 +1,57 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Client } from '@temporalio/client'
+import request from 'supertest'
+import { createApp } from '../../src/app'
+import { createLogger } from '../../src/logger'
+import { createApiMetrics } from '../../src/metrics'
+import { createEventStarter, type StartEvent } from '../../src/temporal-client'
+import { PREVIOUS_SECRET, SECRET } from './events'
+
+export interface TestApi {
+  http: ReturnType<typeof request>
+  port: number
+  /** How many deliveries reached the workflow start. */
+  starts: () => number
+  close(): Promise<void>
+}
+
+/** The real app on a real HTTP listener on loopback, starting real workflows. */
+export async function startTestApi(options: {
+  client: Client
+  taskQueue: string
+  maxBodyBytes?: number
+  maxAgeMs?: number
+  previousSecret?: boolean
+}): Promise<TestApi> {
+  let starts = 0
+  const realStart = createEventStarter(options.client, options.taskQueue)
+  const startEvent: StartEvent = (event) => {
+    starts++
+    return realStart(event)
+  }
+  const app = createApp({
+    secrets: options.previousSecret
+      ? { current: SECRET, previous: PREVIOUS_SECRET }
+      : { current: SECRET },
+    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    maxAgeMs: options.maxAgeMs ?? 72 * 3600_000,
+    startEvent,
+    readiness: async () => undefined,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createApiMetrics(),
+  })
+  const server: Server = createServer(app.callback())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    http: request(`http://127.0.0.1:${port}`),
+    port,
+    starts: () => starts,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}

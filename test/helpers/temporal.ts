@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto'
+import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client'
+import { NativeConnection } from '@temporalio/worker'
+import { createActivities, type Hooks } from '../../activities'
+import { createWorker } from '../../src/create-worker'
+import type { Database } from '../../src/store/database'
+import { TEST_NAMESPACE, testEnvironment } from './environment'
+
+export function uniqueTaskQueue(name: string): string {
+  return `test-${name}-${randomBytes(4).toString('hex')}`
+}
+
+export async function connectClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: testEnvironment().temporalAddress })
+  return new Client({ connection, namespace: TEST_NAMESPACE })
+}
+
+export interface TestWorker {
+  stop(): Promise<void>
+}
+
+/** A real worker (the prebuilt bundle) on its own task queue of the shared server. */
+export async function startTestWorker(options: {
+  db: Database
+  client: Client
+  taskQueue: string
+  hooks?: Partial<Hooks>
+}): Promise<TestWorker> {
+  const connection = await NativeConnection.connect({ address: testEnvironment().temporalAddress })
+  const worker = await createWorker({
+    connection,
+    namespace: TEST_NAMESPACE,
+    taskQueue: options.taskQueue,
+    activities: createActivities({ db: options.db, client: options.client, hooks: options.hooks }),
+    workflowBundlePath: testEnvironment().bundlePath,
+  })
+  const running = worker.run()
+  return {
+    async stop() {
+      worker.shutdown()
+      await running
+      await connection.close()
+    },
+  }
+}
+
+/** Waits until the run is closed, whatever its outcome, and describes it. */
+export async function waitForClose(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+  timeoutMs = 30_000,
+): Promise<WorkflowExecutionDescription> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const description = await client.workflow.getHandle(workflowId, runId).describe()
+    if (description.status.name !== 'RUNNING') return description
+    if (Date.now() > deadline)
+      throw new Error(`run ${workflowId} still running after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** Every run of a workflow id, from visibility (eventually consistent: waits for `expected`). */
+export async function countRuns(
+  client: Client,
+  workflowId: string,
+  expected: number,
+): Promise<number> {
+  let count = 0
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const { count: seen } = await client.workflow.count(`WorkflowId = '${workflowId}'`)
+    count = seen
+    if (count >= expected) {
+      // Give visibility a moment more, so that an extra run would show.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return (await client.workflow.count(`WorkflowId = '${workflowId}'`)).count
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return count
+}
