@@ -4,7 +4,7 @@ import path from 'node:path'
 import { Connection } from '@temporalio/client'
 import { bundleWorkflowCode } from '@temporalio/worker'
 import { WORKFLOWS_PATH } from '../../src/create-worker'
-import { startDevServer } from '../../src/temporal-dev-server'
+import { freePort, startDevServer } from '../../src/temporal-dev-server'
 import { setupNamespace } from '../../src/temporal-setup'
 import { TEST_NAMESPACE, type TestEnvironment } from './environment'
 
@@ -15,6 +15,7 @@ export default async function globalSetup(): Promise<void> {
       cliPath: process.env.TEMPORAL_CLI_PATH,
       env: process.env,
       namespace: TEST_NAMESPACE,
+      port: await freePort('127.0.0.1'),
       logFile: path.join(dir, 'temporal.log'),
     }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),

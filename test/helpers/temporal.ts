@@ -1,10 +1,22 @@
 import { randomBytes } from 'node:crypto'
 import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client'
-import { NativeConnection } from '@temporalio/worker'
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker'
 import { createActivities, type Hooks } from '../../activities'
 import { createWorker } from '../../src/create-worker'
 import type { Database } from '../../src/store/database'
 import { TEST_NAMESPACE, testEnvironment } from './environment'
+
+let runtimeInstalled = false
+/** Worker logs at WARN and above only, so test output stays readable. */
+function quietRuntime(): void {
+  if (runtimeInstalled) return
+  runtimeInstalled = true
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') })
+  } catch {
+    // Already installed by an earlier test file in this process.
+  }
+}
 
 export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${randomBytes(4).toString('hex')}`
@@ -26,6 +38,7 @@ export async function startTestWorker(options: {
   taskQueue: string
   hooks?: Partial<Hooks>
 }): Promise<TestWorker> {
+  quietRuntime()
   const connection = await NativeConnection.connect({ address: testEnvironment().temporalAddress })
   const worker = await createWorker({
     connection,
