@@ -1,6 +1,11 @@
 import { Context } from '@temporalio/activity'
 import type { Client } from '@temporalio/client'
-import { POSTING_SENT_TO_PUBLISH, SCOMPLER_ACCOUNT_ID, WORKFLOW_TYPES, type EventResult } from '../src/domain'
+import {
+  POSTING_SENT_TO_PUBLISH,
+  SCOMPLER_ACCOUNT_ID,
+  WORKFLOW_TYPES,
+  type EventResult,
+} from '../src/domain'
 import type { Database } from '../src/store/database'
 import { lockActiveInstallation } from '../src/store/installations'
 import { insertPostingPublication } from '../src/store/records'

@@ -10,7 +10,12 @@ export function createUnhandledEventActivities(db: Database) {
       const { event } = input
       return completeOnce(db, input, async (tx) => {
         await insertUnhandledEvent(tx, event)
-        return { eventId: event.id, event: event.event, outcome: 'completed', reason: 'recorded for later handling' }
+        return {
+          eventId: event.id,
+          event: event.event,
+          outcome: 'completed',
+          reason: 'recorded for later handling',
+        }
       })
     },
   }

@@ -16,7 +16,7 @@ export interface ApiServer {
   url: string
   server: Server
   /** Stops accepting connections and waits for requests in flight. */
-  close(): Promise<void>
+  close: () => Promise<void>
 }
 
 export interface ApiServerDeps {
@@ -41,7 +41,8 @@ export async function startApiServer({
     logger,
     metrics: createApiMetrics(),
   })
-  const server = createServer(app.callback())
+  const handle = app.callback()
+  const server = createServer((req, res) => void handle(req, res))
   server.headersTimeout = REQUEST_TIMEOUT_MS
   server.requestTimeout = REQUEST_TIMEOUT_MS
   await new Promise<void>((resolve, reject) => {

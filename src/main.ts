@@ -25,6 +25,9 @@ void runMain('scompler-webhooks', async () => {
 
   const cleanup: Array<() => Promise<void>> = []
   try {
+    // First, so that a second `npm start` on the same DATA_DIR stops at the store's lock file.
+    const db = await openDatabase(config)
+    cleanup.push(() => db.close())
     let devServer: DevServer | undefined
     if (!config.temporal.addressConfigured) {
       logger.info('starting the embedded Temporal dev server')
@@ -46,8 +49,6 @@ void runMain('scompler-webhooks', async () => {
     const setup = await setupNamespace(connection, namespace, config.webhook.maxAgeMs)
     logger.debug(setup, 'namespace set up')
 
-    const db = await openDatabase(config)
-    cleanup.push(() => db.close())
     const client = new Client({ connection, namespace })
     const worker = await createWorker({
       connection,

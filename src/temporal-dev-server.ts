@@ -11,7 +11,7 @@ export interface DevServer {
   /** Undefined when started headless. */
   uiUrl: string | undefined
   process: ChildProcess
-  stop(): Promise<void>
+  stop: () => Promise<void>
 }
 
 export interface DevServerOptions {

@@ -13,7 +13,7 @@ export interface TestApi {
   port: number
   /** How many deliveries reached the workflow start. */
   starts: () => number
-  close(): Promise<void>
+  close: () => Promise<void>
 }
 
 /** The real app on a real HTTP listener on loopback, starting real workflows. */
@@ -41,7 +41,8 @@ export async function startTestApi(options: {
     logger: createLogger({ level: 'silent' }),
     metrics: createApiMetrics(),
   })
-  const server: Server = createServer(app.callback())
+  const handle = app.callback()
+  const server: Server = createServer((req, res) => void handle(req, res))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

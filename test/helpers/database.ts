@@ -6,7 +6,7 @@ import { ADMIN_DATABASE_URL } from './environment'
 export interface TestDatabase {
   url: string
   db: Database
-  drop(): Promise<void>
+  drop: () => Promise<void>
 }
 
 async function admin<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {

@@ -21,7 +21,7 @@ import { insertPostingPublication, insertUnhandledEvent } from '../../src/store/
 import { createTestDatabase } from '../helpers/database'
 import { newAccountId } from '../helpers/events'
 
-const drivers: Array<[string, () => Promise<{ db: Database; close(): Promise<void> }>]> = [
+const drivers: Array<[string, () => Promise<{ db: Database; close: () => Promise<void> }>]> = [
   [
     'postgres',
     async () => {
