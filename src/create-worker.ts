@@ -1,24 +1,32 @@
 import path from 'node:path'
+import { Client } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
-import type { Activities } from '../activities'
+import { createActivities, type Hooks } from '../activities'
+import type { Database } from './store/database'
 
 export interface WorkerOptions {
   connection: NativeConnection
   namespace: string
   taskQueue: string
-  activities: Activities
+  db: Database
+  hooks?: Partial<Hooks>
   /** A bundle built ahead of time (tests, images); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string
 }
 
 export const WORKFLOWS_PATH = path.join(__dirname, '../workflows')
 
-export function createWorker(options: WorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    activities: options.activities,
+/** The worker for our workflows and activities; `client` shares its connection. */
+export async function createWorker(
+  options: WorkerOptions,
+): Promise<{ worker: Worker; client: Client }> {
+  const { connection, namespace, taskQueue } = options
+  const client = new Client({ connection, namespace })
+  const worker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    activities: createActivities({ db: options.db, client, hooks: options.hooks }),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
@@ -26,4 +34,5 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     // (and retried by Temporal on another worker).
     shutdownGraceTime: '20s',
   })
+  return { worker, client }
 }

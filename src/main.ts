@@ -3,9 +3,7 @@
 // the HTTP receiver. Ctrl-C drains the worker, then stops the servers.
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { Client } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
-import { createActivities } from '../activities'
 import { startApiServer } from './api-server'
 import { loadConfig, loadSecrets } from './config'
 import { createWorker } from './create-worker'
@@ -49,12 +47,11 @@ void runMain('scompler-webhooks', async () => {
     const setup = await setupNamespace(connection, namespace, config.webhook.maxAgeMs)
     logger.debug(setup, 'namespace set up')
 
-    const client = new Client({ connection, namespace })
-    const worker = await createWorker({
+    const { worker, client } = await createWorker({
       connection,
       namespace,
       taskQueue,
-      activities: createActivities({ db, client }),
+      db,
       workflowBundlePath: config.workflowBundlePath,
     })
     const api = await startApiServer({ config, secrets, client, logger })

@@ -1,7 +1,5 @@
 // `npm run start:worker`: runs the workflows and activities against PostgreSQL (DATABASE_URL).
-import { Client } from '@temporalio/client'
 import { Registry, collectDefaultMetrics } from 'prom-client'
-import { createActivities } from '../activities'
 import { ConfigError, loadConfig } from './config'
 import { createWorker } from './create-worker'
 import { startHealthServer } from './health-server'
@@ -24,12 +22,11 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
   try {
     const connection = await connectWithRetry(config.temporal.connection, logger, shutdown)
     try {
-      const client = new Client({ connection, namespace })
-      const worker = await createWorker({
+      const { worker } = await createWorker({
         connection,
         namespace,
         taskQueue,
-        activities: createActivities({ db, client }),
+        db,
         workflowBundlePath: config.workflowBundlePath,
       })
       const registry = new Registry()

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker'
-import { createActivities, type Hooks } from '../../activities'
+import type { Hooks } from '../../activities'
 import { createWorker } from '../../src/create-worker'
 import type { Database } from '../../src/store/database'
 import { TEST_NAMESPACE, testEnvironment } from './environment'
@@ -34,17 +34,17 @@ export interface TestWorker {
 /** A real worker (the prebuilt bundle) on its own task queue of the shared server. */
 export async function startTestWorker(options: {
   db: Database
-  client: Client
   taskQueue: string
   hooks?: Partial<Hooks>
 }): Promise<TestWorker> {
   quietRuntime()
   const connection = await NativeConnection.connect({ address: testEnvironment().temporalAddress })
-  const worker = await createWorker({
+  const { worker } = await createWorker({
     connection,
     namespace: TEST_NAMESPACE,
     taskQueue: options.taskQueue,
-    activities: createActivities({ db: options.db, client: options.client, hooks: options.hooks }),
+    db: options.db,
+    hooks: options.hooks,
     workflowBundlePath: testEnvironment().bundlePath,
   })
   const running = worker.run()

@@ -52,7 +52,7 @@ const hooks: Partial<Hooks> = {
 
 beforeAll(async () => {
   ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-  worker = await startTestWorker({ db: store.db, client, taskQueue, hooks })
+  worker = await startTestWorker({ db: store.db, taskQueue, hooks })
   api = await startTestApi({ client, taskQueue })
 })
 afterAll(async () => {
@@ -386,7 +386,7 @@ describe('failures', () => {
     ) {
       const queue = uniqueTaskQueue('flaky')
       const flaky = refuseTransactions(store.db, failures, sqlstate)
-      const flakyWorker = await startTestWorker({ db: flaky.db, client, taskQueue: queue })
+      const flakyWorker = await startTestWorker({ db: flaky.db, taskQueue: queue })
       const via = await startTestApi({ client, taskQueue: queue })
       try {
         await test(via, flaky.refused)
