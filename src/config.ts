@@ -1,6 +1,6 @@
 // Configuration is read and validated once, here, into a typed object that entry points pass
 // down. Errors name the variable, never its value.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { msToNumber } from '@temporalio/common/lib/time'
 import { loadClientConnectConfig } from '@temporalio/envconfig'
@@ -35,6 +35,10 @@ export interface Config {
   temporalCliPath: string | undefined
   /** A workflow bundle built ahead of time (the container image); else bundled at start. */
   workflowBundlePath: string | undefined
+  /** A module exporting Partial<Hooks>, loaded by the worker and `npm start`. */
+  hooksModule: string | undefined
+  /** The Temporal Web UI, for links to runs (the CLI). */
+  temporalUiUrl: string
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -53,6 +57,8 @@ export function loadConfig(env: Env): Config {
     workerHealthPort: port(env, 'WORKER_HEALTH_PORT', 3001),
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
+    hooksModule: existingFile(env, 'HOOKS_MODULE'),
+    temporalUiUrl: httpUrl(env, 'TEMPORAL_UI_URL', 'http://localhost:8233'),
   }
 }
 
@@ -129,6 +135,21 @@ function oneOf(env: Env, name: string, allowed: string[], fallback: string): str
   const raw = env[name] || fallback
   if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}`)
   return raw
+}
+
+function existingFile(env: Env, name: string): string | undefined {
+  if (!env[name]) return undefined
+  const file = path.resolve(env[name])
+  if (!existsSync(file)) throw new ConfigError(`${name} names a file that does not exist`)
+  return file
+}
+
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new ConfigError(`${name} must be an http(s) URL`)
+  }
+  return raw.replace(/\/+$/, '')
 }
 
 function definedOnly(env: Env): Record<string, string> {

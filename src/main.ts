@@ -4,11 +4,13 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { NativeConnection } from '@temporalio/worker'
+import { startAdminServer } from './admin-server'
 import { startApiServer } from './api-server'
 import { loadConfig, loadSecrets } from './config'
 import { createWorker } from './create-worker'
 import { WEBHOOK_PATH } from './domain'
 import { createLogger } from './logger'
+import { loadHooksModule } from './hooks-module'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
 import { startDevServer, type DevServer } from './temporal-dev-server'
@@ -52,10 +54,22 @@ void runMain('scompler-webhooks', async () => {
       namespace,
       taskQueue,
       db,
+      hooks: await loadHooksModule(config.hooksModule),
       workflowBundlePath: config.workflowBundlePath,
     })
     const api = await startApiServer({ config, secrets, client, logger })
     cleanup.push(api.close)
+    const admin = await startAdminServer({
+      dataDir: config.dataDir,
+      db,
+      info: {
+        temporalAddress: connectionOptions.address,
+        namespace,
+        webhookUrl: `${api.url}${WEBHOOK_PATH}`,
+        webUiUrl: devServer?.uiUrl ?? config.temporalUiUrl,
+      },
+    })
+    cleanup.push(admin.close)
 
     const webUi = devServer?.uiUrl ?? 'your Temporal Web UI'
     logger.info(

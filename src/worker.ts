@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config'
 import { createWorker } from './create-worker'
 import { startHealthServer } from './health-server'
 import { createLogger } from './logger'
+import { loadHooksModule } from './hooks-module'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
 import { connectWithRetry } from './temporal-connection'
@@ -27,6 +28,7 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
         namespace,
         taskQueue,
         db,
+        hooks: await loadHooksModule(config.hooksModule),
         workflowBundlePath: config.workflowBundlePath,
       })
       const registry = new Registry()

@@ -31,6 +31,17 @@ export function acquireFileLock(lockPath: string, what: string): { release(): vo
   throw new LockedError(`could not take the lock file ${lockPath}`)
 }
 
+/** The pid holding the lock, if that process still runs. */
+export function lockOwner(lockPath: string): number | undefined {
+  let owner: number
+  try {
+    owner = Number(readFileSync(lockPath, 'utf8').trim())
+  } catch {
+    return undefined
+  }
+  return isAlive(owner) ? owner : undefined
+}
+
 function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false
   try {

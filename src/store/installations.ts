@@ -147,3 +147,25 @@ export async function countOtherActiveInstallations(
   )
   return rows[0]?.count ?? 0
 }
+
+/**
+ * Uninstalls by hand (the CLI): the token goes, the row stays as a tombstone so the installation
+ * cannot come back. Undefined when there is no such installation.
+ */
+export async function removeInstallation(
+  db: Queryable,
+  installationId: string,
+): Promise<'removed' | 'already uninstalled' | undefined> {
+  const { rows } = await db.query<{ status: string }>(
+    `WITH before AS (SELECT status FROM installations WHERE installation_id = $1 FOR UPDATE)
+     UPDATE installations
+     SET status = 'uninstalled', access_token = NULL,
+         uninstalled_at = CASE WHEN status = 'active' THEN now() ELSE uninstalled_at END,
+         updated_at = now()
+     WHERE installation_id = $1
+     RETURNING (SELECT status FROM before) AS status`,
+    [installationId],
+  )
+  if (rows[0] === undefined) return undefined
+  return rows[0].status === 'active' ? 'removed' : 'already uninstalled'
+}

@@ -7,9 +7,11 @@ import { acquireFileLock } from './file-lock'
  * PGlite is a single-process database: a lock file keeps a second process from opening the same
  * directory (it would corrupt it) and makes it fail with a clear error instead.
  */
+export const storeLockPath = (dataDir: string) => `${dataDir}.lock`
+
 export async function openPglite(dataDir: string): Promise<Database> {
   mkdirSync(dataDir, { recursive: true })
-  const lock = acquireFileLock(`${dataDir}.lock`, 'the embedded store')
+  const lock = acquireFileLock(storeLockPath(dataDir), 'the embedded store')
   let db: PGlite
   try {
     db = await PGlite.create(dataDir)

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// From a clone: the TypeScript source through tsx. In the container image (no src/): the build.
+const { existsSync } = require('node:fs')
+const path = require('node:path')
+
+const source = path.join(__dirname, '../src/cli.ts')
+if (existsSync(source)) {
+  require('tsx/cjs')
+  require(source)
+} else {
+  require('../dist/src/cli.js')
+}

@@ -1,0 +1,22 @@
+// After `tsc`: what the compiler does not emit. The SQL migrations, and the workflow bundle, built
+// once here so that the worker in the image starts without bundling (WORKFLOW_BUNDLE_PATH).
+import { cpSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { bundleWorkflowCode } from '@temporalio/worker'
+import { WORKFLOWS_PATH } from '../src/create-worker'
+
+const ROOT = path.join(__dirname, '..')
+
+async function main(outDir: string): Promise<void> {
+  cpSync(path.join(ROOT, 'src/store/migrations'), path.join(outDir, 'src/store/migrations'), {
+    recursive: true,
+  })
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })
+  writeFileSync(path.join(outDir, 'workflow-bundle.js'), code)
+  process.stdout.write(`built ${path.join(outDir, 'workflow-bundle.js')}\n`)
+}
+
+main(path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'))).catch((error: unknown) => {
+  process.stderr.write(`build-dist: ${(error as Error).message}\n`)
+  process.exitCode = 1
+})

@@ -1,0 +1,100 @@
+// `npm start`'s admin API on a Unix socket in DATA_DIR (mode 0600): the CLI reaches the embedded
+// store through the one process that may open it, instead of sharing PGlite's single session.
+import { chmodSync, rmSync } from 'node:fs'
+import { createServer, type IncomingMessage } from 'node:http'
+import path from 'node:path'
+import type { Database } from './store/database'
+import { addInstallation, listInstallations, removeInstallation } from './store/installations'
+import { getLedgerEntry } from './store/ledger'
+
+export const ADMIN_SOCKET = 'admin.sock'
+
+/** What the CLI needs to know about the running `npm start`. */
+export interface RuntimeInfo {
+  temporalAddress: string
+  namespace: string
+  webhookUrl: string
+  webUiUrl: string | undefined
+}
+
+type Route = (db: Database, req: IncomingMessage, url: URL) => Promise<[number, unknown]>
+
+const ROUTES: Record<string, Route> = {
+  'GET /installations': async (db, _req, url) => [
+    200,
+    await listInstallations(db, url.searchParams.get('account_id') ?? undefined),
+  ],
+  'POST /installations': async (db, req) => [
+    200,
+    { result: await addInstallation(db, parseInstallation(await readJson(req))) },
+  ],
+  'DELETE /installations': async (db, _req, url) => {
+    const result = await removeInstallation(db, url.searchParams.get('id') ?? '')
+    return result ? [200, { result }] : [404, { error: 'not_found' }]
+  },
+  'GET /ledger': async (db, _req, url) => {
+    const entry = await getLedgerEntry(db, url.searchParams.get('event_id') ?? '')
+    return entry ? [200, entry] : [404, { error: 'not_found' }]
+  },
+}
+
+export async function startAdminServer(options: {
+  dataDir: string
+  db: Database
+  info: RuntimeInfo
+}): Promise<{ close: () => Promise<void> }> {
+  const socket = path.join(options.dataDir, ADMIN_SOCKET)
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://admin')
+    const route = ROUTES[`${req.method} ${url.pathname}`]
+    const answer: Promise<[number, unknown]> =
+      url.pathname === '/info'
+        ? Promise.resolve([200, options.info])
+        : route
+          ? route(options.db, req, url)
+          : Promise.resolve([404, { error: 'not_found' }])
+    void answer
+      .catch((error: Error): [number, unknown] => [
+        error.name === 'InstallationRefusedError' || 'code' in error ? 400 : 500,
+        { error: error.name, message: error.message },
+      ])
+      .then(([status, body]) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' })
+        res.end(JSON.stringify(body))
+      })
+  })
+  // We hold the store's lock, so a socket file left here is a crashed run's.
+  rmSync(socket, { force: true })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(socket, resolve)
+  })
+  chmodSync(socket, 0o600)
+  return {
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+function parseInstallation(body: unknown) {
+  const { installationId, accountId, accessToken } = (body ?? {}) as Record<string, unknown>
+  if ([installationId, accountId, accessToken].some((value) => typeof value !== 'string')) {
+    throw Object.assign(new Error('installationId, accountId and accessToken are required'), {
+      code: 'bad_request',
+    })
+  }
+  return {
+    installationId: installationId as string,
+    accountId: accountId as string,
+    accessToken: accessToken as string,
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+}

@@ -1,0 +1,66 @@
+// `installations add|list|remove` over the store (see store-access.ts for which way it goes).
+import { randomUUID } from 'node:crypto'
+import { CliError, EXIT } from './cli-error'
+import type { CliContext } from './context'
+import { formatDate, print, table } from './output'
+import type { StoreAccess } from './store-access'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function checkInstallationId(id: string): string {
+  if (!UUID.test(id)) throw new CliError(`installation id ${id} is not a UUID`, EXIT.usage)
+  return id.toLowerCase()
+}
+
+export function checkAccountId(id: string): string {
+  if (!/^\d{1,20}$/.test(id))
+    throw new CliError('--account-id must be a decimal integer', EXIT.usage)
+  return BigInt(id).toString()
+}
+
+export async function addCommand(
+  context: CliContext,
+  store: StoreAccess,
+  options: { accountId: string; installationId?: string; token?: string },
+) {
+  const input = {
+    installationId: checkInstallationId(options.installationId ?? randomUUID()),
+    accountId: checkAccountId(options.accountId),
+    // A placeholder token is enough to try the uninstall flow locally.
+    accessToken: options.token ?? `test-token-${randomUUID()}`,
+  }
+  let result: string
+  try {
+    result = await store.addInstallation(input)
+  } catch (error) {
+    if ((error as Error).name !== 'InstallationRefusedError') throw error
+    throw new CliError((error as Error).message, EXIT.failed)
+  }
+  const { installationId, accountId } = input
+  print(
+    context,
+    { result, installationId, accountId },
+    `${result} installation ${installationId} (account ${accountId})`,
+  )
+}
+
+export async function listCommand(context: CliContext, store: StoreAccess, accountId?: string) {
+  const rows = await store.listInstallations(accountId && checkAccountId(accountId))
+  const header = ['INSTALLATION ID', 'ACCOUNT', 'STATUS', 'TOKEN', 'INSTALLED', 'UNINSTALLED']
+  const lines = rows.map((row) => [
+    row.installationId,
+    row.accountId,
+    row.status,
+    row.hasToken ? 'yes' : 'no',
+    formatDate(row.installedAt),
+    formatDate(row.uninstalledAt),
+  ])
+  print(context, rows, rows.length ? table([header, ...lines]) : 'no installations')
+}
+
+export async function removeCommand(context: CliContext, store: StoreAccess, id: string) {
+  const installationId = checkInstallationId(id)
+  const result = await store.removeInstallation(installationId)
+  if (!result) throw new CliError(`no installation ${installationId}`, EXIT.notFound)
+  print(context, { result, installationId }, `${result}: installation ${installationId}`)
+}

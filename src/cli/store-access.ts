@@ -1,0 +1,101 @@
+// The CLI's way to the store: PostgreSQL (DATABASE_URL); else the running `npm start` (its admin
+// socket), because PGlite is single-process and single-session; else the embedded store itself.
+import path from 'node:path'
+import type { Config } from '../config'
+import { openDatabase, type Database } from '../store/database'
+import { lockOwner } from '../store/file-lock'
+import {
+  addInstallation,
+  listInstallations,
+  removeInstallation,
+  type Installation,
+  type NewInstallation,
+} from '../store/installations'
+import { getLedgerEntry, type LedgerEntry } from '../store/ledger'
+import { storeLockPath } from '../store/pglite'
+import { adminClient } from './admin-client'
+import { CliError, EXIT } from './cli-error'
+
+export interface StoreAccess {
+  via: 'postgres' | 'embedded' | 'npm start'
+  addInstallation(input: NewInstallation): Promise<'added' | 'updated'>
+  listInstallations(accountId?: string): Promise<Installation[]>
+  removeInstallation(installationId: string): Promise<'removed' | 'already uninstalled' | undefined>
+  ledgerEntry(eventId: string): Promise<LedgerEntry | undefined>
+  close(): Promise<void>
+}
+
+export async function openStoreAccess(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+): Promise<StoreAccess> {
+  if (config.databaseUrl) return direct(await open(config), 'postgres')
+  const owner = lockOwner(storeLockPath(path.join(config.dataDir, 'store')))
+  if (owner !== undefined) return throughNpmStart(config.dataDir, owner)
+  return direct(await open(config), 'embedded')
+}
+
+async function open(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
+  try {
+    return await openDatabase(config)
+  } catch (error) {
+    throw new CliError(
+      `the store could not be opened: ${(error as Error).message}`,
+      EXIT.unreachable,
+    )
+  }
+}
+
+function direct(db: Database, via: StoreAccess['via']): StoreAccess {
+  return {
+    via,
+    addInstallation: (input) => addInstallation(db, input),
+    listInstallations: (accountId) => listInstallations(db, accountId),
+    removeInstallation: (id) => removeInstallation(db, id),
+    ledgerEntry: (eventId) => getLedgerEntry(db, eventId),
+    close: () => db.close(),
+  }
+}
+
+function throughNpmStart(dataDir: string, owner: number): StoreAccess {
+  const admin = adminClient(dataDir)
+  const call = async <T>(method: string, pathAndQuery: string, body?: unknown) => {
+    try {
+      return await admin.call<T>(method, pathAndQuery, body)
+    } catch {
+      throw new CliError(
+        `npm start (process ${owner}) holds the embedded store, but its admin socket in ${dataDir} does not answer`,
+        EXIT.unreachable,
+      )
+    }
+  }
+  const ok = <T>(answer: { status: number; body: T }): T => {
+    if (answer.status < 400) return answer.body
+    const { error, message } = answer.body as { error?: string; message?: string }
+    throw Object.assign(new Error(message ?? error ?? 'refused'), { name: error ?? 'Error' })
+  }
+  const query = (name: string, value: string) => `${name}=${encodeURIComponent(value)}`
+  return {
+    via: 'npm start',
+    addInstallation: async (input) =>
+      ok(await call<{ result: 'added' | 'updated' }>('POST', '/installations', input)).result,
+    listInstallations: async (accountId) =>
+      ok(
+        await call<Installation[]>(
+          'GET',
+          `/installations${accountId ? `?${query('account_id', accountId)}` : ''}`,
+        ),
+      ),
+    removeInstallation: async (id) => {
+      const answer = await call<{ result: 'removed' | 'already uninstalled' }>(
+        'DELETE',
+        `/installations?${query('id', id)}`,
+      )
+      return answer.status === 404 ? undefined : ok(answer).result
+    },
+    ledgerEntry: async (eventId) => {
+      const answer = await call<LedgerEntry>('GET', `/ledger?${query('event_id', eventId)}`)
+      return answer.status === 404 ? undefined : ok(answer)
+    },
+    close: async () => {},
+  }
+}
