@@ -23,5 +23,5 @@ export async function loadHooksModule(file: string | undefined): Promise<Partial
       )
     }
   }
-  return Object.fromEntries(entries) as Partial<Hooks>
+  return Object.fromEntries(entries)
 }

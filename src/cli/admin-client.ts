@@ -24,8 +24,8 @@ export function adminClient(dataDir: string): AdminClient {
             try {
               const text = Buffer.concat(chunks).toString('utf8')
               resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as never })
-            } catch (error) {
-              reject(error as Error)
+            } catch {
+              reject(new Error('the admin socket answered something other than JSON'))
             }
           })
         })

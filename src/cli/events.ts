@@ -60,7 +60,7 @@ function describeText(shown: {
     lines.push(`  run       ${String(run.runId)} (${String(run.workflowType)})`)
     lines.push(`  status    ${String(run.status)}`)
     if (run.result !== undefined) lines.push(`  result    ${JSON.stringify(run.result)}`)
-    if (run.failure !== undefined) lines.push(`  failure   ${String(run.failure)}`)
+    if (typeof run.failure === 'string') lines.push(`  failure   ${run.failure}`)
     lines.push(`  attempts  ${JSON.stringify(run.activities)}`)
     lines.push(`  Web UI    ${String(run.webUiUrl)}`)
   } else {

@@ -18,11 +18,13 @@ export function checkAccountId(id: string): string {
   return BigInt(id).toString()
 }
 
-export async function addCommand(
-  context: CliContext,
-  store: StoreAccess,
-  options: { accountId: string; installationId?: string; token?: string },
-) {
+export interface AddOptions {
+  accountId: string
+  installationId?: string
+  token?: string
+}
+
+export async function addCommand(context: CliContext, store: StoreAccess, options: AddOptions) {
   const input = {
     installationId: checkInstallationId(options.installationId ?? randomUUID()),
     accountId: checkAccountId(options.accountId),

@@ -5,9 +5,9 @@ import type { Env } from '../config'
 import { oneLine } from '../run'
 import { CliError, EXIT } from './cli-error'
 import { connectTemporal, createContext, type CliContext } from './context'
-import { listEvents, replayEvent, showEvent } from './events'
-import { addCommand, listCommand, removeCommand } from './installations'
-import { send } from './send'
+import { listEvents, replayEvent, showEvent, type ListOptions } from './events'
+import { addCommand, listCommand, removeCommand, type AddOptions } from './installations'
+import { send, type SendOptions } from './send'
 import { openStoreAccess, type StoreAccess } from './store-access'
 
 const collect = (value: string, previous: string[]) => [...previous, value]
@@ -37,7 +37,7 @@ function createProgram(env: Env): Command {
     .exitOverride()
     .showHelpAfterError()
   const context = (command: Command) =>
-    createContext(env, Boolean((command.optsWithGlobals() as { json?: boolean }).json))
+    createContext(env, Boolean(command.optsWithGlobals<{ json?: boolean }>().json))
 
   program
     .command('send')
@@ -48,7 +48,7 @@ function createProgram(env: Env): Command {
     .option('--data <key=value>', 'set a data field (repeatable; JSON values parse)', collect, [])
     .option('--data-file <file>', 'a JSON object merged into data')
     .option('--id <uuid>', 'event id (to resend an earlier event)')
-    .action(async (event: string, options, command: Command) =>
+    .action(async (event: string, options: SendOptions, command: Command) =>
       send(await context(command), event, options),
     )
 
@@ -63,7 +63,7 @@ function createProgram(env: Env): Command {
         'SCOMPLER_ACCESS_TOKEN',
       ),
     )
-    .action(async (options, command: Command) =>
+    .action(async (options: AddOptions, command: Command) =>
       withStore(await context(command), (ctx, store) => addCommand(ctx, store, options)),
     )
   installations
@@ -98,7 +98,7 @@ function createProgram(env: Env): Command {
     .option('--account-id <id>', "only this account's")
     .option('--event <type>', 'only this event type')
     .option('--limit <n>', 'at most this many', positiveInt, 20)
-    .action(async (options, command: Command) => {
+    .action(async (options: ListOptions, command: Command) => {
       const ctx = await context(command)
       await withTemporal(ctx, (client) => listEvents(ctx, client, options))
     })
