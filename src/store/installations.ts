@@ -157,13 +157,12 @@ export async function removeInstallation(
   installationId: string,
 ): Promise<'removed' | 'already uninstalled' | undefined> {
   const { rows } = await db.query<{ status: string }>(
-    `WITH before AS (SELECT status FROM installations WHERE installation_id = $1 FOR UPDATE)
-     UPDATE installations
+    `UPDATE installations AS i
      SET status = 'uninstalled', access_token = NULL,
-         uninstalled_at = CASE WHEN status = 'active' THEN now() ELSE uninstalled_at END,
-         updated_at = now()
-     WHERE installation_id = $1
-     RETURNING (SELECT status FROM before) AS status`,
+         uninstalled_at = COALESCE(i.uninstalled_at, now()), updated_at = now()
+     FROM installations AS before
+     WHERE i.installation_id = $1 AND before.installation_id = i.installation_id
+     RETURNING before.status`,
     [installationId],
   )
   if (rows[0] === undefined) return undefined

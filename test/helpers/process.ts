@@ -12,12 +12,16 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Runs an entry point as `npm run …` would (tsx), with exactly the environment given. */
+/**
+ * Runs an entry point as `npm run …` would (tsx), with exactly the environment given; `runner`
+ * node runs built output instead.
+ */
 export function runEntryPoint(
   entry: string,
   env: Record<string, string | undefined>,
+  runner: string = TSX,
 ): RunningProcess {
-  const child = spawn(TSX, [path.join(ROOT, entry)], {
+  const child = spawn(runner, [path.resolve(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
