@@ -9,6 +9,7 @@ export interface CliRun {
   stdout: string
   stderr: string
   /** stdout parsed as JSON (for `--json` runs). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test assertions read it freely
   json: <T = Record<string, any>>() => T
 }
 
@@ -29,7 +30,7 @@ export function runCli(
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   return new Promise((resolve) =>
     child.once('close', (code) =>
-      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) }),
+      resolve({ code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T }),
     ),
   )
 }
