@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { runCommand, type RunningProcess } from './process'
 
 const ROOT = path.resolve(__dirname, '../..')
 
@@ -34,7 +35,19 @@ export async function runDenoScript(script: string, args: string[]): Promise<str
   const { stdout } = await promisify(execFile)(
     DENO_PATH,
     ['run', '--config', 'deno.json', '--allow-read', script, ...args],
-    { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 60_000 },
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DENO_NO_UPDATE_CHECK: '1' },
+      timeout: 60_000,
+    },
   )
   return stdout
+}
+
+/** A deno.json task as a process, run by the pinned Deno with exactly the environment given. */
+export function runDenoTask(task: string, env: Record<string, string | undefined>): RunningProcess {
+  return runCommand(DENO_PATH, denoTaskArgs(task), `deno task ${task}`, {
+    DENO_NO_UPDATE_CHECK: '1',
+    ...env,
+  })
 }
