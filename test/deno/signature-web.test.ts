@@ -22,7 +22,7 @@ let answers: { verified: Record<string, string>; signed: Record<string, string> 
 beforeAll(async () => {
   const input = path.join(mkdtempSync(path.join(os.tmpdir(), 'signature-web-')), 'cases.json')
   writeFileSync(input, JSON.stringify({ cases, vectors }))
-  answers = JSON.parse(await runDenoScript('test/deno/signature-web-runner.ts', [input]))
+  answers = JSON.parse(await runDenoScript('test/deno/signature-web-runner.ts', { args: [input] }))
 })
 
 describe('signature verification with Web Crypto under Deno', () => {

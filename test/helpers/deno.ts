@@ -31,13 +31,28 @@ export function denoTaskArgs(task: string): string[] {
 }
 
 /** Runs a script under Deno with the project's deno.json; resolves to its stdout. */
-export async function runDenoScript(script: string, args: string[]): Promise<string> {
+export async function runDenoScript(
+  script: string,
+  options: { args?: string[]; permissions?: string[]; env?: Record<string, string> } = {},
+): Promise<string> {
   const { stdout } = await promisify(execFile)(
     DENO_PATH,
-    ['run', '--config', 'deno.json', '--allow-read', script, ...args],
+    [
+      'run',
+      '--config',
+      'deno.json',
+      ...(options.permissions ?? ['--allow-read']),
+      script,
+      ...(options.args ?? []),
+    ],
     {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DENO_NO_UPDATE_CHECK: '1' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DENO_NO_UPDATE_CHECK: '1',
+        ...options.env,
+      },
       timeout: 60_000,
     },
   )
