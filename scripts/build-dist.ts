@@ -1,4 +1,4 @@
-// After `tsc`: what the compiler does not emit. The SQL migrations, and the workflow bundle, built
+// After `tsc`: what the compiler does not emit. The SQL migrations, src/source-dir.cjs, and the workflow bundle, built
 // once here so that the worker in the image starts without bundling (WORKFLOW_BUNDLE_PATH).
 import { cpSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -11,6 +11,7 @@ async function main(outDir: string): Promise<void> {
   cpSync(path.join(ROOT, 'src/store/migrations'), path.join(outDir, 'src/store/migrations'), {
     recursive: true,
   })
+  cpSync(path.join(ROOT, 'src/source-dir.cjs'), path.join(outDir, 'src/source-dir.cjs'))
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })
   writeFileSync(path.join(outDir, 'workflow-bundle.js'), code)
   process.stdout.write(`built ${path.join(outDir, 'workflow-bundle.js')}\n`)

@@ -2,7 +2,7 @@
 // down. Errors name the variable, never its value.
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { msToNumber } from '@temporalio/common/lib/time'
+import { msToNumber } from '@temporalio/common/lib/time.js'
 import { loadClientConnectConfig } from '@temporalio/envconfig'
 import type { NativeConnectionOptions } from '@temporalio/worker'
 import { DEFAULT_TASK_QUEUE } from './domain'

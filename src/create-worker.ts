@@ -2,6 +2,7 @@ import path from 'node:path'
 import { Client } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
 import { createActivities, type Hooks } from '../activities'
+import SOURCE_DIR from './source-dir.cjs'
 import type { Database } from './store/database'
 
 export interface WorkerOptions {
@@ -14,7 +15,7 @@ export interface WorkerOptions {
   workflowBundlePath?: string
 }
 
-export const WORKFLOWS_PATH = path.join(__dirname, '../workflows')
+export const WORKFLOWS_PATH = path.join(SOURCE_DIR, '../workflows')
 
 /** The worker for our workflows and activities; `client` shares its connection. */
 export async function createWorker(

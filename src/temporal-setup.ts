@@ -1,11 +1,12 @@
 // Search attributes and namespace retention. `npm run setup` registers them (idempotent); the API
 // and the worker only check, and report not-ready while something is missing.
 import type { ConnectionLike } from '@temporalio/client'
-import { temporal } from '@temporalio/proto'
-import { msToTs } from '@temporalio/common/lib/time'
+// The default import: Deno cannot see the named exports of this CommonJS module.
+import proto from '@temporalio/proto'
+import { msToTs } from '@temporalio/common/lib/time.js'
 import { SEARCH_ATTRIBUTE_KEYS } from './domain'
 
-const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /** Names of our search attributes that the namespace does not have yet. */

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import SOURCE_DIR from '../source-dir.cjs'
 import type { Database } from './database'
 
-const MIGRATIONS_DIR = path.join(__dirname, 'migrations')
+const MIGRATIONS_DIR = path.join(SOURCE_DIR, 'store/migrations')
 /** Any constant works; it only has to be the same in every process migrating this database. */
 const MIGRATION_LOCK_KEY = 7_142_020_260
 

@@ -19,19 +19,30 @@ async function admin<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh database of its own on the shared server, migrated; dropped afterwards. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh, empty database of its own on the shared server. */
+export async function createEmptyDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `scompler_test_${randomBytes(6).toString('hex')}`
   await admin((client) => client.query(`CREATE DATABASE ${name}`))
   const url = new URL(ADMIN_DATABASE_URL)
   url.pathname = `/${name}`
-  const db = await openDatabase({ databaseUrl: url.toString(), dataDir: '' })
   return {
     url: url.toString(),
+    async drop() {
+      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+    },
+  }
+}
+
+/** A fresh database of its own on the shared server, migrated; dropped afterwards. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase()
+  const db = await openDatabase({ databaseUrl: empty.url, dataDir: '' })
+  return {
+    url: empty.url,
     db,
     async drop() {
       await db.close()
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+      await empty.drop()
     },
   }
 }

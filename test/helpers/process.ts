@@ -21,7 +21,17 @@ export function runEntryPoint(
   env: Record<string, string | undefined>,
   runner: string = TSX,
 ): RunningProcess {
-  const child = spawn(runner, [path.resolve(ROOT, entry)], {
+  return runCommand(runner, [path.resolve(ROOT, entry)], entry, env)
+}
+
+/** Runs `command` in the project folder with exactly the environment given (and PATH, HOME). */
+export function runCommand(
+  command: string,
+  args: string[],
+  entry: string,
+  env: Record<string, string | undefined>,
+): RunningProcess {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,2 @@
+declare const SOURCE_DIR: string
+export = SOURCE_DIR
