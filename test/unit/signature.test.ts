@@ -59,4 +59,10 @@ describe('signature verification', () => {
       'X-Signature does not match the request body',
     )
   })
+
+  it('rejects without capturing a stack, and leaves other errors their stacks', () => {
+    const error = new WebhookVerificationError('not genuine')
+    expect(error.stack).toBe('WebhookVerificationError: not genuine')
+    expect(new Error('a bug').stack?.split('\n').length).toBeGreaterThan(1)
+  })
 })
