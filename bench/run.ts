@@ -19,10 +19,10 @@ import { round } from './stats'
 
 const { values: args } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '4' },
     runs: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '1,16,64' },
-    rates: { type: 'string', default: '5,10,20,40,80,160,320' },
+    rates: { type: 'string', default: '2,5,10,20,40,80,160,320' },
     'e2e-seconds': { type: 'string', default: '8' },
     out: { type: 'string', default: path.join(ROOT, 'bench/results') },
     profile: { type: 'string' },
@@ -40,6 +40,7 @@ const WARM_UP_SECONDS = 2
 const POOL_PER_SECOND = 3000
 
 const benchStarted = Date.now()
+let stopping: (() => Promise<void>) | undefined
 const log = (line: string) => {
   const elapsed = ((Date.now() - benchStarted) / 1000).toFixed(0).padStart(4)
   process.stdout.write(`[${elapsed}s] ${line}\n`)
@@ -53,6 +54,7 @@ async function main() {
     cliPath: process.env.TEMPORAL_CLI_PATH,
     adminUrl: args.database,
   })
+  stopping = stack.stop
   const idleRssMb = rssNow(pidsOf(stack))
   const memory = sampleMemory(pidsOf(stack))
   try {
@@ -177,7 +179,8 @@ async function endToEndPath(stack: Stack): Promise<EndToEndResult[]> {
     const result = await runEndToEnd(stack.client, stack.api.url, rate, Number(args['e2e-seconds']))
     log(
       `  p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms, ` +
-        `${result.completedPerSecond.toFixed(0)} completions/s: ${result.keepsUp ? 'keeps up' : 'falls behind'}`,
+        `${result.completedPerSecond.toFixed(0)} completions/s, wait grew ${result.waitGrowthMs.toFixed(0)} ms: ` +
+        (result.keepsUp ? 'keeps up' : 'falls behind'),
     )
     results.push(result)
     await waitForNoRunningWorkflows(stack.client, DRAIN_TIMEOUT_MS)
@@ -229,6 +232,14 @@ function writeResults(results: BenchResults) {
   writeFileSync(path.join(args.out, 'results.md'), markdown)
   writeFileSync(path.join(args.out, 'chart.svg'), renderChart(results.summary))
   process.stdout.write(`\n${markdown}\nwritten to ${path.relative(process.cwd(), args.out)}/\n`)
+}
+
+// Ctrl-C stops the stack (servers, processes, database) instead of leaving it behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`)
+    void (stopping?.() ?? Promise.resolve()).finally(() => process.exit(130))
+  })
 }
 
 main().catch((error: unknown) => {
