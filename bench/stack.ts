@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Client, Connection } from '@temporalio/client'
-import { bundleWorkflowCode } from '@temporalio/worker'
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker'
 import { Client as PgClient } from 'pg'
 import { WORKFLOWS_PATH } from '../src/create-worker'
 import { freePort, startDevServer, type DevServer } from '../src/temporal-dev-server'
@@ -57,7 +57,7 @@ export async function startStack({
         dbFile: path.join(dir, 'temporal.sqlite'),
         logFile: path.join(dir, 'temporal.log'),
       }),
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }),
     ])
     cleanups.push(() => temporal.stop())
     const bundlePath = path.join(dir, 'workflow-bundle.js')
@@ -143,13 +143,4 @@ async function createDatabase(
     url: url.toString(),
     drop: () => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   }
-}
-
-const quietLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: (message: string) => console.error(message),
 }
