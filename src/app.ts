@@ -142,25 +142,37 @@ function handleErrors(): Middleware<DeliveryState> {
   }
 }
 
-function asHttpError(error: unknown): HttpError {
+/** What handleErrors sends. Built as plain data: an Error would capture a stack nobody reads. */
+type Answer = Pick<HttpError, 'status' | 'code' | 'message' | 'headers'>
+
+function answer(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Answer {
+  return { status, code, message, headers }
+}
+
+function asHttpError(error: unknown): Answer {
   if (error instanceof HttpError) return error
   if (error instanceof WebhookVerificationError) {
-    return new HttpError(401, 'invalid_signature', error.message)
+    return answer(401, 'invalid_signature', error.message)
   }
-  if (error instanceof InvalidEventError) return new HttpError(400, error.code, error.message)
+  if (error instanceof InvalidEventError) return answer(400, error.code, error.message)
   if (error instanceof TemporalUnavailableError) {
-    return new HttpError(503, 'temporal_unavailable', 'Temporal is unavailable; retry later', {
+    return answer(503, 'temporal_unavailable', 'Temporal is unavailable; retry later', {
       'Retry-After': String(RETRY_AFTER_SECONDS),
     })
   }
   const bodyError = error as { type?: string; status?: number }
   if (bodyError.type === 'entity.too.large') {
-    return new HttpError(413, 'payload_too_large', 'Body exceeds WEBHOOK_MAX_BODY_BYTES')
+    return answer(413, 'payload_too_large', 'Body exceeds WEBHOOK_MAX_BODY_BYTES')
   }
   if (typeof bodyError.type === 'string' && bodyError.status === 400) {
-    return new HttpError(400, 'invalid_body', 'The request body could not be read')
+    return answer(400, 'invalid_body', 'The request body could not be read')
   }
-  return new HttpError(500, 'internal_error', 'Internal error')
+  return answer(500, 'internal_error', 'Internal error')
 }
 
 const DELIVERY_OUTCOMES = new Set<string>([

@@ -47,4 +47,10 @@ describe.each(implementations)('signature verification with %s', (_name, { sign,
       /^X-Signature does not match the request body$/,
     )
   })
+
+  it('rejects without capturing a stack, and leaves other errors their stacks', () => {
+    const error = new web.WebhookVerificationError('not genuine')
+    expect(error.stack).toBe('WebhookVerificationError: not genuine')
+    expect(new Error('a bug').stack?.split('\n').length).toBeGreaterThan(1)
+  })
 })
