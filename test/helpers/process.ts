@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 
 const ROOT = path.resolve(__dirname, '../..')
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx')
 
 export interface RunningProcess {
   child: ChildProcess
@@ -13,15 +12,16 @@ export interface RunningProcess {
 }
 
 /**
- * Runs an entry point as `npm run …` would (tsx), with exactly the environment given; `runner`
- * node runs built output instead.
+ * Runs an entry point as `npm run …` does (node with tsx's loader: one process, so signals reach
+ * it directly), with exactly the environment given; `compiled` runs built JavaScript instead.
  */
 export function runEntryPoint(
   entry: string,
   env: Record<string, string | undefined>,
-  runner: string = TSX,
+  compiled = false,
 ): RunningProcess {
-  return runCommand(runner, [path.resolve(ROOT, entry)], entry, env)
+  const loader = compiled ? [] : ['--import', 'tsx']
+  return runCommand(process.execPath, [...loader, path.resolve(ROOT, entry)], entry, env)
 }
 
 /** Runs `command` in the project folder with exactly the environment given (and PATH, HOME). */

@@ -75,7 +75,7 @@ async function startWorker(hooksModule?: string): Promise<RunningProcess> {
       HOST: '127.0.0.1',
       HOOKS_MODULE: hooksModule,
     },
-    process.execPath,
+    true,
   )
   await worker.waitFor(/worker running/)
   return worker
@@ -86,7 +86,7 @@ async function startApi(): Promise<RunningProcess> {
   const started = runEntryPoint(
     path.join(out, 'src/api.js'),
     { ...temporal(), SCOMPLER_APP_SECRET: SECRET, PORT: String(port), HOST: '127.0.0.1' },
-    process.execPath,
+    true,
   )
   await started.waitFor(/API listening/)
   apiUrl = `http://127.0.0.1:${port}`

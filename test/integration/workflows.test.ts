@@ -224,9 +224,10 @@ describe('app.uninstalled', () => {
     expect((await deliver(posting)).status).toBe('accepted')
     // Visibility is eventually consistent: wait until the run can be found by account.
     const query = `ScomplerAccountId = '${accountId}' AND ExecutionStatus = 'Running'`
-    for (let i = 0; i < 100 && (await client.workflow.count(query)).count === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
+    for (let i = 0; i < 300 && (await client.workflow.count(query)).count === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
     }
+    expect((await client.workflow.count(query)).count).toBe(1)
 
     const { handle } = await deliverAndWait(
       uninstallEvent({ account_id: accountId, data: { installation_id: installationId } }),
