@@ -248,7 +248,7 @@ describe('app.uninstalled', () => {
     }
     expect(await postingsOf(accountId)).toBe(0)
     stuckAccounts.delete(accountId)
-  })
+  }, 120_000)
 })
 
 describe('posting.sent_to_publish', () => {
