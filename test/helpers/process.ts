@@ -16,8 +16,13 @@ export interface RunningProcess {
 export function runEntryPoint(
   entry: string,
   env: Record<string, string | undefined>,
+  options: { oneProcess?: boolean } = {},
 ): RunningProcess {
-  const child = spawn(TSX, [path.join(ROOT, entry)], {
+  // The tsx binary runs the script in a child node process, which a SIGKILL would orphan.
+  const [command, args] = options.oneProcess
+    ? [process.execPath, ['--import', 'tsx', path.join(ROOT, entry)]]
+    : [TSX, [path.join(ROOT, entry)]]
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,8 +22,8 @@ export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${randomBytes(4).toString('hex')}`
 }
 
-export async function connectClient(): Promise<Client> {
-  const connection = await Connection.connect({ address: testEnvironment().temporalAddress })
+export async function connectClient(address = testEnvironment().temporalAddress): Promise<Client> {
+  const connection = await Connection.connect({ address })
   return new Client({ connection, namespace: TEST_NAMESPACE })
 }
 
@@ -36,9 +36,13 @@ export async function startTestWorker(options: {
   db: Database
   taskQueue: string
   hooks?: Partial<Hooks>
+  /** Another server than the shared one. */
+  address?: string
 }): Promise<TestWorker> {
   quietRuntime()
-  const connection = await NativeConnection.connect({ address: testEnvironment().temporalAddress })
+  const connection = await NativeConnection.connect({
+    address: options.address ?? testEnvironment().temporalAddress,
+  })
   const { worker } = await createWorker({
     connection,
     namespace: TEST_NAMESPACE,
