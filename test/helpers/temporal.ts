@@ -79,19 +79,24 @@ export async function waitForClose(
 }
 
 /** Every run of a workflow id, from visibility (eventually consistent: waits for `expected`). */
-export async function countRuns(
+export function countRuns(client: Client, workflowId: string, expected: number): Promise<number> {
+  return countMatching(client, `WorkflowId = '${workflowId}'`, expected)
+}
+
+/** Runs matching a visibility query, waiting up to `timeoutMs` for `expected` of them to show. */
+export async function countMatching(
   client: Client,
-  workflowId: string,
+  query: string,
   expected: number,
+  timeoutMs = 4000,
 ): Promise<number> {
   let count = 0
-  for (let attempt = 0; attempt < 40; attempt++) {
-    const { count: seen } = await client.workflow.count(`WorkflowId = '${workflowId}'`)
-    count = seen
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    count = (await client.workflow.count(query)).count
     if (count >= expected) {
       // Give visibility a moment more, so that an extra run would show.
       await new Promise((resolve) => setTimeout(resolve, 300))
-      return (await client.workflow.count(`WorkflowId = '${workflowId}'`)).count
+      return (await client.workflow.count(query)).count
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
