@@ -11,6 +11,7 @@ import { WEBHOOK_PATH } from './domain'
 import { createLogger } from './logger'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
+import { prepareTokenCipher } from './store/tokens'
 import { startDevServer, type DevServer } from './temporal-dev-server'
 import { setupNamespace } from './temporal-setup'
 
@@ -26,6 +27,7 @@ void runMain('scompler-webhooks', async () => {
     // First, so that a second `npm start` on the same DATA_DIR stops at the store's lock file.
     const db = await openDatabase(config)
     cleanup.push(() => db.close())
+    const tokens = await prepareTokenCipher(db, config.tokenKeys, logger)
     let devServer: DevServer | undefined
     if (!config.temporal.addressConfigured) {
       logger.info('starting the embedded Temporal dev server')
@@ -52,6 +54,7 @@ void runMain('scompler-webhooks', async () => {
       namespace,
       taskQueue,
       db,
+      tokens,
       workflowBundlePath: config.workflowBundlePath,
     })
     const api = await startApiServer({ config, secrets, client, logger })

@@ -6,6 +6,7 @@ import { startHealthServer } from './health-server'
 import { createLogger } from './logger'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
+import { prepareTokenCipher } from './store/tokens'
 import { connectWithRetry } from './temporal-connection'
 import { missingSearchAttributes } from './temporal-setup'
 
@@ -20,6 +21,7 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
   const { namespace, taskQueue } = config.temporal
   const db = await openDatabase(config)
   try {
+    const tokens = await prepareTokenCipher(db, config.tokenKeys, logger)
     const connection = await connectWithRetry(config.temporal.connection, logger, shutdown)
     try {
       const { worker } = await createWorker({
@@ -27,6 +29,7 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
         namespace,
         taskQueue,
         db,
+        tokens,
         workflowBundlePath: config.workflowBundlePath,
       })
       const registry = new Registry()

@@ -16,6 +16,7 @@ import {
   waitForClose,
   type TestWorker,
 } from '../helpers/temporal'
+import { TEST_TOKENS } from '../helpers/tokens'
 
 let postgres: OwnPostgres
 let db: Database
@@ -49,12 +50,16 @@ afterAll(async () => {
 
 it('completes every run with one effect each after the store crashes mid-processing', async () => {
   const accountId = newAccountId()
-  await addInstallation(db, {
-    installationId: randomUUID(),
-    accountId,
-    accessToken: 'token-of-the-store-outage-test',
-    installedAt: new Date(Date.now() - 3600_000),
-  })
+  await addInstallation(
+    db,
+    {
+      installationId: randomUUID(),
+      accountId,
+      accessToken: 'token-of-the-store-outage-test',
+      installedAt: new Date(Date.now() - 3600_000),
+    },
+    TEST_TOKENS,
+  )
   const events = Array.from({ length: 30 }, () =>
     parseEnvelope(postingEvent({ account_id: accountId })),
   )

@@ -21,6 +21,7 @@ import {
   waitForClose,
   type TestWorker,
 } from '../helpers/temporal'
+import { TEST_TOKENS } from '../helpers/tokens'
 
 let temporal: OwnTemporal
 let store: TestDatabase
@@ -67,12 +68,16 @@ it('completes every run in flight after the server is killed and restarted on it
   const events = []
   for (let i = 0; i < 10; i++) {
     const accountId = newAccountId()
-    await addInstallation(store.db, {
-      installationId: randomUUID(),
-      accountId,
-      accessToken: `token-${i}`,
-      installedAt: new Date(Date.now() - 3600_000),
-    })
+    await addInstallation(
+      store.db,
+      {
+        installationId: randomUUID(),
+        accountId,
+        accessToken: `token-${i}`,
+        installedAt: new Date(Date.now() - 3600_000),
+      },
+      TEST_TOKENS,
+    )
     events.push(parseEnvelope(postingEvent({ account_id: accountId })))
   }
   let open!: () => void

@@ -10,6 +10,7 @@ import { newAccountId, postingEvent } from '../helpers/events'
 import { effectsOf } from '../helpers/ledger'
 import { runEntryPoint } from '../helpers/process'
 import { connectClient, startTestWorker, uniqueTaskQueue, waitForClose } from '../helpers/temporal'
+import { TEST_TOKEN_KEY, TEST_TOKENS } from '../helpers/tokens'
 
 let store: TestDatabase
 let client: Client
@@ -25,12 +26,16 @@ afterAll(async () => {
 
 it('completes the run with its effect applied once after the worker is SIGKILLed mid-activity', async () => {
   const accountId = newAccountId()
-  await addInstallation(store.db, {
-    installationId: crypto.randomUUID(),
-    accountId,
-    accessToken: 'token-of-the-killed-worker-test',
-    installedAt: new Date(Date.now() - 3600_000),
-  })
+  await addInstallation(
+    store.db,
+    {
+      installationId: crypto.randomUUID(),
+      accountId,
+      accessToken: 'token-of-the-killed-worker-test',
+      installedAt: new Date(Date.now() - 3600_000),
+    },
+    TEST_TOKENS,
+  )
   const slow = runEntryPoint(
     'test/fixtures/slow-worker.ts',
     {
@@ -39,6 +44,7 @@ it('completes the run with its effect applied once after the worker is SIGKILLed
       DATABASE_URL: store.url,
       WORKFLOW_BUNDLE_PATH: testEnvironment().bundlePath,
       SLOW_ACCOUNT_ID: accountId,
+      TOKEN_ENCRYPTION_KEY: TEST_TOKEN_KEY,
     },
     { oneProcess: true },
   )

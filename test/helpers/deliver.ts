@@ -5,6 +5,8 @@ export interface Answer {
   /** 0 when the connection failed without an answer. */
   status: number
   body?: { status?: string; error?: string }
+  /** Why there was no answer. */
+  failure?: string
 }
 
 /** POSTs a genuine delivery of `event`; a lost connection is an answer of status 0. */
@@ -13,8 +15,9 @@ export async function deliver(webhookUrl: string, event: WireEvent): Promise<Ans
   try {
     const res = await fetch(webhookUrl, { method: 'POST', body, headers })
     return { event, status: res.status, body: (await res.json()) as Answer['body'] }
-  } catch {
-    return { event, status: 0 }
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    return { event, status: 0, failure: cause?.code ?? cause?.message ?? String(error) }
   }
 }
 

@@ -5,6 +5,7 @@ import type { Hooks } from '../../activities'
 import { createWorker } from '../../src/create-worker'
 import type { Database } from '../../src/store/database'
 import { TEST_NAMESPACE, testEnvironment } from './environment'
+import { TEST_TOKENS } from './tokens'
 
 let runtimeInstalled = false
 /** Worker logs at WARN and above only, so test output stays readable. */
@@ -49,6 +50,7 @@ export async function startTestWorker(options: {
     taskQueue: options.taskQueue,
     db: options.db,
     hooks: options.hooks,
+    tokens: TEST_TOKENS,
     workflowBundlePath: testEnvironment().bundlePath,
   })
   const running = worker.run()
