@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { freePort } from '../../src/temporal-dev-server'
 
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin'
+const PG_BIN = process.env.PG_BIN ?? execFileSync('pg_config', ['--bindir']).toString().trim()
 
 export interface OwnPostgres {
   url: string
