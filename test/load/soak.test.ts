@@ -75,14 +75,23 @@ it(`takes ${EVENTS} events at concurrency ${CONCURRENCY} with ${REDELIVERED_SHAR
   )
   const answeredMs = Date.now() - started
 
+  const why = Object.entries(
+    retries.reduce<Record<string, number>>((n, r) => ({ ...n, [r]: (n[r] ?? 0) + 1 }), {}),
+  )
+  console.log(
+    `soak: ${deliveries.length} deliveries (${EVENTS} events, ${deliveries.length - EVENTS} ` +
+      `redeliveries) answered in ${(answeredMs / 1000).toFixed(1)} s ` +
+      `(${Math.round((deliveries.length * 1000) / answeredMs)}/s); retried: ${JSON.stringify(why)}`,
+  )
   expect(answers.filter((answer) => answer.status !== 200)).toEqual([])
   const accepted = new Map<string, number>()
   for (const { event, body } of answers) {
     if (body?.status === 'accepted') accepted.set(event.id, (accepted.get(event.id) ?? 0) + 1)
     else expect(body?.status).toBe('duplicate')
   }
-  expect(accepted.size).toBe(EVENTS)
+  // Never two accepts; an event with none had its accepting answer lost and retried.
   expect([...accepted.values()].every((count) => count === 1)).toBe(true)
+  expect(EVENTS - accepted.size).toBeLessThanOrEqual(retries.length)
 
   const completed = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`
   expect(await countMatching(client, completed, EVENTS, 600_000)).toBe(EVENTS)
@@ -92,14 +101,8 @@ it(`takes ${EVENTS} events at concurrency ${CONCURRENCY} with ${REDELIVERED_SHAR
     completed: EVENTS,
     rows: EVENTS,
   })
-  const why = Object.entries(
-    retries.reduce<Record<string, number>>((n, r) => ({ ...n, [r]: (n[r] ?? 0) + 1 }), {}),
-  )
   console.log(
-    `soak: ${deliveries.length} deliveries (${EVENTS} events, ${deliveries.length - EVENTS} ` +
-      `redeliveries) answered in ${(answeredMs / 1000).toFixed(1)} s ` +
-      `(${Math.round((deliveries.length * 1000) / answeredMs)}/s), retried: ${JSON.stringify(why)}; ` +
-      `all ${EVENTS} runs completed after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `soak: all ${EVENTS} runs completed ${((Date.now() - started) / 1000).toFixed(1)} s after the first delivery`,
   )
 }, 900_000)
 
@@ -113,7 +116,7 @@ it('gives exactly one run to 100 concurrent deliveries of one new event', async 
   const statuses = answers.map((answer) => answer.body?.status)
   expect(statuses.filter((status) => status === 'accepted')).toHaveLength(1)
   expect(statuses.filter((status) => status === 'duplicate')).toHaveLength(99)
-  expect((await waitForClose(client, event.id, undefined, 120_000)).status.name).toBe('COMPLETED')
+  expect((await waitForClose(client, event.id, undefined, 240_000)).status.name).toBe('COMPLETED')
   expect(await countRuns(client, event.id, 1)).toBe(1)
   expect(await effectsOf(store.db, [event.id], 'unhandled_events')).toEqual({
     completed: 1,
