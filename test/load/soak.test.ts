@@ -1,6 +1,9 @@
 // Bounded load through real HTTP: distinct events with interleaved redeliveries, and a storm of
 // one event. Afterwards Temporal's visibility and the ledger must agree: nothing lost or doubled.
 // Figures are printed, not asserted: the machine is shared.
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { Client } from '@temporalio/client'
 import { WEBHOOK_PATH } from '../../src/domain'
 import { startTestApi, type TestApi } from '../helpers/api'
@@ -8,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { deliver, mapConcurrently, type Answer } from '../helpers/deliver'
 import { postingEvent, type WireEvent } from '../helpers/events'
 import { effectsOf } from '../helpers/ledger'
+import { startOwnTemporal, type OwnTemporal } from '../helpers/own-temporal'
 import {
   connectClient,
   countMatching,
@@ -29,17 +33,25 @@ let api: TestApi
 const taskQueue = uniqueTaskQueue('soak')
 const retries: string[] = []
 
+let temporal: OwnTemporal
+
+// A Temporal server of its own, so that the backlog does not slow the other test files' runs.
 beforeAll(async () => {
-  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-  worker = await startTestWorker({ db: store.db, taskQueue })
+  ;[store, temporal] = await Promise.all([
+    createTestDatabase(),
+    startOwnTemporal(mkdtempSync(path.join(os.tmpdir(), 'soak-'))),
+  ])
+  client = await connectClient(temporal.address)
+  worker = await startTestWorker({ db: store.db, taskQueue, address: temporal.address })
   api = await startTestApi({ client, taskQueue })
-})
+}, 120_000)
 afterAll(async () => {
   await api?.close()
   await worker?.stop()
   await client?.connection.close()
+  await temporal?.stop()
   await store?.drop()
-})
+}, 120_000)
 
 /**
  * A sender that redelivers after a 503 or a lost connection, as webhook senders do, a bounded
