@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client'
 import type { Database } from '../src/store/database'
+import { createTokenCipher, type TokenCipher } from '../src/token-cipher'
 import { createUninstallActivities } from './app-uninstalled'
 import { classifyFailures } from './errors'
 import { defaultHooks, type Hooks } from './hooks'
@@ -15,14 +16,16 @@ export interface ActivityDeps {
   /** Used to cancel an uninstalled account's posting runs. */
   client: Client
   hooks?: Partial<Hooks>
+  /** Decrypts access tokens for the posting hook; without it only plaintext tokens are read. */
+  tokens?: TokenCipher
 }
 
-export function createActivities({ db, client, hooks }: ActivityDeps) {
+export function createActivities({ db, client, hooks, tokens }: ActivityDeps) {
   const allHooks: Hooks = { ...defaultHooks, ...hooks }
   return classifyFailures({
     ...createLedgerActivities(db),
     ...createUninstallActivities(db, allHooks),
-    ...createPostingActivities(db, allHooks, client),
+    ...createPostingActivities(db, allHooks, client, tokens ?? createTokenCipher(undefined)),
     ...createUnhandledEventActivities(db),
   })
 }

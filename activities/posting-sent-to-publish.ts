@@ -7,12 +7,18 @@ import {
   type EventResult,
 } from '../src/domain'
 import type { Database } from '../src/store/database'
+import type { TokenCipher } from '../src/token-cipher'
 import { lockActiveInstallation } from '../src/store/installations'
 import { insertPostingPublication } from '../src/store/records'
 import type { Hooks } from './hooks'
 import { completeOnce, eventData, type RunInput } from './ledger'
 
-export function createPostingActivities(db: Database, hooks: Hooks, client: Client) {
+export function createPostingActivities(
+  db: Database,
+  hooks: Hooks,
+  client: Client,
+  tokens: TokenCipher,
+) {
   return {
     /**
      * Records the posting only while the account's installation is active and was installed
@@ -24,7 +30,7 @@ export function createPostingActivities(db: Database, hooks: Hooks, client: Clie
       const posting = eventData(event, POSTING_SENT_TO_PUBLISH)
       const base = { eventId: event.id, event: event.event }
       return completeOnce(db, input, async (tx) => {
-        const installation = await lockActiveInstallation(tx, event.accountId)
+        const installation = await lockActiveInstallation(tx, event.accountId, tokens)
         if (installation === undefined) {
           return { ...base, outcome: 'skipped', reason: 'no active installation for the account' }
         }

@@ -4,6 +4,7 @@ import { chmodSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import path from 'node:path'
 import type { Database } from './store/database'
+import type { TokenCipher } from './token-cipher'
 import { addInstallation, listInstallations, removeInstallation } from './store/installations'
 import { getLedgerEntry } from './store/ledger'
 
@@ -17,22 +18,27 @@ export interface RuntimeInfo {
   webUiUrl: string | undefined
 }
 
-type Route = (db: Database, req: IncomingMessage, url: URL) => Promise<[number, unknown]>
+interface Store {
+  db: Database
+  tokens: TokenCipher
+}
+
+type Route = (store: Store, req: IncomingMessage, url: URL) => Promise<[number, unknown]>
 
 const ROUTES: Record<string, Route> = {
-  'GET /installations': async (db, _req, url) => [
+  'GET /installations': async ({ db }, _req, url) => [
     200,
     await listInstallations(db, url.searchParams.get('account_id') ?? undefined),
   ],
-  'POST /installations': async (db, req) => [
+  'POST /installations': async ({ db, tokens }, req) => [
     200,
-    { result: await addInstallation(db, parseInstallation(await readJson(req))) },
+    { result: await addInstallation(db, parseInstallation(await readJson(req)), tokens) },
   ],
-  'DELETE /installations': async (db, _req, url) => {
+  'DELETE /installations': async ({ db }, _req, url) => {
     const result = await removeInstallation(db, url.searchParams.get('id') ?? '')
     return result ? [200, { result }] : [404, { error: 'not_found' }]
   },
-  'GET /ledger': async (db, _req, url) => {
+  'GET /ledger': async ({ db }, _req, url) => {
     const entry = await getLedgerEntry(db, url.searchParams.get('event_id') ?? '')
     return entry ? [200, entry] : [404, { error: 'not_found' }]
   },
@@ -41,6 +47,7 @@ const ROUTES: Record<string, Route> = {
 export async function startAdminServer(options: {
   dataDir: string
   db: Database
+  tokens: TokenCipher
   info: RuntimeInfo
 }): Promise<{ close: () => Promise<void> }> {
   const socket = path.join(options.dataDir, ADMIN_SOCKET)
@@ -51,7 +58,7 @@ export async function startAdminServer(options: {
       url.pathname === '/info'
         ? Promise.resolve([200, options.info])
         : route
-          ? route(options.db, req, url)
+          ? route(options, req, url)
           : Promise.resolve([404, { error: 'not_found' }])
     void answer
       .catch((error: Error): [number, unknown] => [

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Client } from '@temporalio/client'
 import { createApp } from './app'
 import type { Config } from './config'
@@ -41,10 +41,7 @@ export async function startApiServer({
     logger,
     metrics: createApiMetrics(),
   })
-  const handle = app.callback()
-  const server = createServer((req, res) => void handle(req, res))
-  server.headersTimeout = REQUEST_TIMEOUT_MS
-  server.requestTimeout = REQUEST_TIMEOUT_MS
+  const server = createHttpServer(app.callback())
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.http.port, config.http.host, resolve)
@@ -60,6 +57,22 @@ export async function startApiServer({
         server.closeIdleConnections()
       }),
   }
+}
+
+/**
+ * The listener with slow-client limits. Node checks them only every `connectionsCheckingInterval`
+ * (30 s by default), so a slow sender could hold a connection for 40 s: check every second.
+ */
+export function createHttpServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Server {
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+    void handle(req, res)
+  })
+  server.headersTimeout = timeoutMs
+  server.requestTimeout = timeoutMs
+  return server
 }
 
 /** Ready when Temporal answers and our search attributes are registered. */

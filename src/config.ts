@@ -7,6 +7,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig'
 import type { NativeConnectionOptions } from '@temporalio/worker'
 import { DEFAULT_TASK_QUEUE } from './domain'
 import type { WebhookSecrets } from './signature'
+import type { TokenKeys } from './token-cipher'
 
 export type Env = Record<string, string | undefined>
 
@@ -39,6 +40,8 @@ export interface Config {
   hooksModule: string | undefined
   /** The Temporal Web UI, for links to runs (the CLI). */
   temporalUiUrl: string
+  /** Unset: access tokens are stored as they are (a warning at startup). */
+  tokenKeys: TokenKeys | undefined
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -59,7 +62,29 @@ export function loadConfig(env: Env): Config {
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
     hooksModule: existingFile(env, 'HOOKS_MODULE'),
     temporalUiUrl: httpUrl(env, 'TEMPORAL_UI_URL', 'http://localhost:8233'),
+    tokenKeys: loadTokenKeys(env),
   }
+}
+
+/** 32-byte AES keys, as 64 hex characters or base64. */
+function loadTokenKeys(env: Env): TokenKeys | undefined {
+  const current = fromEnvOrFile(env, 'TOKEN_ENCRYPTION_KEY')
+  const previous = fromEnvOrFile(env, 'TOKEN_ENCRYPTION_KEY_PREVIOUS')
+  if (!current) {
+    if (previous) throw new ConfigError('TOKEN_ENCRYPTION_KEY_PREVIOUS needs TOKEN_ENCRYPTION_KEY')
+    return undefined
+  }
+  const keys: TokenKeys = { current: aesKey(current, 'TOKEN_ENCRYPTION_KEY') }
+  if (previous) keys.previous = aesKey(previous, 'TOKEN_ENCRYPTION_KEY_PREVIOUS')
+  return keys
+}
+
+function aesKey(raw: string, name: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')
+  if (key.length !== 32) {
+    throw new ConfigError(`${name} must be 32 bytes, as 64 hex characters or base64`)
+  }
+  return key
 }
 
 /** The app secret (and the previous one during a rotation); only the API needs them. */

@@ -4,6 +4,7 @@ import { NativeConnection, Worker } from '@temporalio/worker'
 import { createActivities, type Hooks } from '../activities'
 import SOURCE_DIR from './source-dir.cjs'
 import type { Database } from './store/database'
+import type { TokenCipher } from './token-cipher'
 
 export interface WorkerOptions {
   connection: NativeConnection
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   taskQueue: string
   db: Database
   hooks?: Partial<Hooks>
+  /** Decrypts access tokens for the posting hook. */
+  tokens?: TokenCipher
   /** A bundle built ahead of time (tests, images); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string
 }
@@ -27,7 +30,12 @@ export async function createWorker(
     connection,
     namespace,
     taskQueue,
-    activities: createActivities({ db: options.db, client, hooks: options.hooks }),
+    activities: createActivities({
+      db: options.db,
+      client,
+      hooks: options.hooks,
+      tokens: options.tokens,
+    }),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),

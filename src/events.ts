@@ -12,6 +12,9 @@ import {
 /** Allowed skew for clocks ahead of ours. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
 
+/** Deeper `data` is refused: the payload converter's JSON.stringify recurses and would overflow. */
+export const MAX_DATA_DEPTH = 32
+
 /** Account, posting and service ids: documented as integers, sent as strings too. */
 const decimalId = z
   .union([z.int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'must be a decimal integer')])
@@ -26,7 +29,9 @@ const envelopeSchema = z.object({
     .max(200)
     .regex(/^[\w.:-]+$/, 'must be an event name such as app.uninstalled'),
   account_id: decimalId,
-  data: z.record(z.string(), z.unknown()),
+  data: z
+    .record(z.string(), z.unknown())
+    .refine((data) => depthWithin(data, MAX_DATA_DEPTH), `nests deeper than ${MAX_DATA_DEPTH}`),
   occurred_at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }),
 })
 
@@ -107,6 +112,18 @@ export function parseEventData<K extends KnownEventName>(
   return parsed.success
     ? { ok: true, data: parsed.data as EventData[K] }
     : { ok: false, reason: describe(parsed.error, 'data') }
+}
+
+/** Iterative, so a hostile nesting cannot overflow the stack here either. */
+function depthWithin(root: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]]
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [value, depth] = item
+    if (value === null || typeof value !== 'object') continue
+    if (depth > max) return false
+    for (const child of Object.values(value)) stack.push([child, depth + 1])
+  }
+  return true
 }
 
 function describe(error: z.ZodError, prefix?: string): string {

@@ -13,6 +13,7 @@ import { createLogger } from './logger'
 import { loadHooksModule } from './hooks-module'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
+import { prepareTokenCipher } from './store/tokens'
 import { startDevServer, type DevServer } from './temporal-dev-server'
 import { setupNamespace } from './temporal-setup'
 
@@ -28,6 +29,7 @@ void runMain('scompler-webhooks', async () => {
     // First, so that a second `npm start` on the same DATA_DIR stops at the store's lock file.
     const db = await openDatabase(config)
     cleanup.push(() => db.close())
+    const tokens = await prepareTokenCipher(db, config.tokenKeys, logger)
     let devServer: DevServer | undefined
     if (!config.temporal.addressConfigured) {
       logger.info('starting the embedded Temporal dev server')
@@ -55,6 +57,7 @@ void runMain('scompler-webhooks', async () => {
       taskQueue,
       db,
       hooks: await loadHooksModule(config.hooksModule),
+      tokens,
       workflowBundlePath: config.workflowBundlePath,
     })
     const api = await startApiServer({ config, secrets, client, logger })
@@ -62,6 +65,7 @@ void runMain('scompler-webhooks', async () => {
     const admin = await startAdminServer({
       dataDir: config.dataDir,
       db,
+      tokens,
       info: {
         temporalAddress: connectionOptions.address,
         namespace,

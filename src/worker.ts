@@ -7,6 +7,7 @@ import { createLogger } from './logger'
 import { loadHooksModule } from './hooks-module'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
+import { prepareTokenCipher } from './store/tokens'
 import { connectWithRetry } from './temporal-connection'
 import { missingSearchAttributes } from './temporal-setup'
 
@@ -21,6 +22,7 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
   const { namespace, taskQueue } = config.temporal
   const db = await openDatabase(config)
   try {
+    const tokens = await prepareTokenCipher(db, config.tokenKeys, logger)
     const connection = await connectWithRetry(config.temporal.connection, logger, shutdown)
     try {
       const { worker } = await createWorker({
@@ -29,6 +31,7 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
         taskQueue,
         db,
         hooks: await loadHooksModule(config.hooksModule),
+        tokens,
         workflowBundlePath: config.workflowBundlePath,
       })
       const registry = new Registry()

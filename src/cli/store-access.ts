@@ -13,6 +13,7 @@ import {
 } from '../store/installations'
 import { getLedgerEntry, type LedgerEntry } from '../store/ledger'
 import { storeLockPath } from '../store/pglite'
+import { createTokenCipher, type TokenCipher } from '../token-cipher'
 import { adminClient } from './admin-client'
 import { CliError, EXIT } from './cli-error'
 
@@ -26,12 +27,13 @@ export interface StoreAccess {
 }
 
 export async function openStoreAccess(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'tokenKeys'>,
 ): Promise<StoreAccess> {
-  if (config.databaseUrl) return direct(await open(config), 'postgres')
+  const tokens = createTokenCipher(config.tokenKeys)
+  if (config.databaseUrl) return direct(await open(config), 'postgres', tokens)
   const owner = lockOwner(storeLockPath(path.join(config.dataDir, 'store')))
   if (owner !== undefined) return throughNpmStart(config.dataDir, owner)
-  return direct(await open(config), 'embedded')
+  return direct(await open(config), 'embedded', tokens)
 }
 
 async function open(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
@@ -45,10 +47,10 @@ async function open(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Da
   }
 }
 
-function direct(db: Database, via: StoreAccess['via']): StoreAccess {
+function direct(db: Database, via: StoreAccess['via'], tokens: TokenCipher): StoreAccess {
   return {
     via,
-    addInstallation: (input) => addInstallation(db, input),
+    addInstallation: (input) => addInstallation(db, input, tokens),
     listInstallations: (accountId) => listInstallations(db, accountId),
     removeInstallation: (id) => removeInstallation(db, id),
     ledgerEntry: (eventId) => getLedgerEntry(db, eventId),

@@ -1,3 +1,4 @@
+import type { TokenCipher } from '../token-cipher'
 import type { Queryable } from './database'
 
 export interface Installation {
@@ -30,10 +31,14 @@ const COLUMNS = `installation_id::text AS "installationId", account_id AS "accou
   installed_at AS "installedAt", uninstalled_at AS "uninstalledAt",
   access_token IS NOT NULL AS "hasToken"`
 
-/** Adds an installation, or replaces the token of an active one. Refuses an uninstalled one. */
+/**
+ * Adds an installation, or replaces the token of an active one. Refuses an uninstalled one.
+ * The token is written through `tokens` (encrypted when a key is configured).
+ */
 export async function addInstallation(
   db: Queryable,
   input: NewInstallation,
+  tokens: TokenCipher,
 ): Promise<'added' | 'updated'> {
   const { rows } = await db.query<{ inserted: boolean }>(
     `INSERT INTO installations (installation_id, account_id, access_token, status, installed_at)
@@ -45,7 +50,7 @@ export async function addInstallation(
     [
       input.installationId,
       input.accountId,
-      input.accessToken,
+      tokens.encrypt(input.accessToken, input.installationId),
       (input.installedAt ?? new Date()).toISOString(),
     ],
   )
@@ -92,10 +97,11 @@ export async function lockInstallation(
   return rows[0]
 }
 
-/** Locks the account's newest active installation, if any. */
+/** Locks the account's newest active installation, if any, with its token decrypted. */
 export async function lockActiveInstallation(
   tx: Queryable,
   accountId: string,
+  tokens: TokenCipher,
 ): Promise<ActiveInstallation | undefined> {
   const { rows } = await tx.query<ActiveInstallation>(
     `SELECT ${COLUMNS}, access_token AS "accessToken" FROM installations
@@ -103,7 +109,41 @@ export async function lockActiveInstallation(
      ORDER BY installed_at DESC NULLS LAST LIMIT 1 FOR UPDATE`,
     [accountId],
   )
-  return rows[0]
+  const row = rows[0]
+  return row && { ...row, accessToken: tokens.decrypt(row.accessToken, row.installationId) }
+}
+
+/**
+ * Re-encrypts, under the current key, every token stored in plaintext or under the previous key
+ * (after a key rotation, or when a key is first configured). Idempotent. Tokens under a key that
+ * is not configured are left as they are and counted.
+ */
+export async function reencryptTokens(
+  db: Queryable,
+  tokens: TokenCipher,
+): Promise<{ reencrypted: number; unreadable: number }> {
+  const counts = { reencrypted: 0, unreadable: 0 }
+  if (!tokens.encrypting) return counts
+  const { rows } = await db.query<{ installationId: string; token: string }>(
+    `SELECT installation_id::text AS "installationId", access_token AS token FROM installations
+     WHERE access_token IS NOT NULL`,
+  )
+  for (const { installationId, token } of rows.filter((row) => tokens.isStale(row.token))) {
+    let fresh: string
+    try {
+      fresh = tokens.encrypt(tokens.decrypt(token, installationId), installationId)
+    } catch {
+      counts.unreadable++
+      continue
+    }
+    const { rows: updated } = await db.query(
+      `UPDATE installations SET access_token = $2 WHERE installation_id = $1 AND access_token = $3
+       RETURNING 1`,
+      [installationId, fresh, token],
+    )
+    counts.reencrypted += updated.length
+  }
+  return counts
 }
 
 /** Removes the token and marks the installation uninstalled (the caller holds its row lock). */

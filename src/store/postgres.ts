@@ -10,15 +10,21 @@ export function openPostgres(connectionString: string): Database {
     ...wrap(pool),
     async transaction(fn) {
       const client = await pool.connect()
+      // A checked-out client that loses its server (a crash, a restart) emits 'error' besides
+      // failing its query; unheard, that event would crash the worker. The query's rejection
+      // is what we act on.
+      client.on('error', ignore)
       try {
         await client.query('BEGIN')
         const result = await fn(wrap(client))
         await client.query('COMMIT')
+        client.off('error', ignore)
         client.release()
         return result
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {})
         // A client that failed mid-transaction may be broken: destroy it rather than reuse it.
+        client.off('error', ignore)
         client.release(true)
         throw error
       }
@@ -26,6 +32,8 @@ export function openPostgres(connectionString: string): Database {
     close: () => pool.end(),
   }
 }
+
+function ignore(): void {}
 
 function wrap(target: Pool | PoolClient): Queryable {
   return {

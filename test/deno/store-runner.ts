@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { openDatabase } from '../../src/store/database'
 import { addInstallation, getInstallation } from '../../src/store/installations'
+import { createTokenCipher } from '../../src/token-cipher'
 
 async function main(): Promise<void> {
   const db = await openDatabase({
@@ -11,7 +12,11 @@ async function main(): Promise<void> {
   })
   try {
     const installationId = randomUUID()
-    await addInstallation(db, { installationId, accountId: '42', accessToken: 'token' })
+    await addInstallation(
+      db,
+      { installationId, accountId: '42', accessToken: 'token' },
+      createTokenCipher(undefined),
+    )
     const { rows } = await db.query<{ version: string }>('SELECT version FROM schema_migrations')
     process.stdout.write(
       JSON.stringify({

@@ -20,6 +20,7 @@ import {
 } from '../helpers/events'
 import type { RunningProcess } from '../helpers/process'
 import { connectClient, uniqueTaskQueue, waitForClose } from '../helpers/temporal'
+import { createTokenCipher } from '../../src/token-cipher'
 
 const taskQueue = uniqueTaskQueue('deno-worker')
 let client: Client
@@ -60,7 +61,11 @@ async function deliverAndWait(event: WireEvent) {
 async function installation(accountId: string) {
   const installationId = randomUUID()
   const installedAt = new Date(Date.now() - 3600_000)
-  await addInstallation(store.db, { installationId, accountId, accessToken: 'token', installedAt })
+  await addInstallation(
+    store.db,
+    { installationId, accountId, accessToken: 'token', installedAt },
+    createTokenCipher(undefined),
+  )
   return installationId
 }
 

@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Client } from '@temporalio/client'
 import request from 'supertest'
+import { createHttpServer } from '../../src/api-server'
 import { createApp } from '../../src/app'
 import { createLogger } from '../../src/logger'
 import { createApiMetrics } from '../../src/metrics'
@@ -23,6 +24,8 @@ export async function startTestApi(options: {
   maxBodyBytes?: number
   maxAgeMs?: number
   previousSecret?: boolean
+  /** Header and request timeout; the product's REQUEST_TIMEOUT_MS by default. */
+  requestTimeoutMs?: number
 }): Promise<TestApi> {
   let starts = 0
   const realStart = createEventStarter(options.client, options.taskQueue)
@@ -41,8 +44,7 @@ export async function startTestApi(options: {
     logger: createLogger({ level: 'silent' }),
     metrics: createApiMetrics(),
   })
-  const handle = app.callback()
-  const server: Server = createServer((req, res) => void handle(req, res))
+  const server: Server = createHttpServer(app.callback(), options.requestTimeoutMs)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

@@ -5,6 +5,7 @@ import type { Hooks } from '../../activities'
 import { createWorker } from '../../src/create-worker'
 import type { Database } from '../../src/store/database'
 import { TEST_NAMESPACE, testEnvironment } from './environment'
+import { TEST_TOKENS } from './tokens'
 
 let runtimeInstalled = false
 /** Worker logs at WARN and above only, so test output stays readable. */
@@ -22,8 +23,8 @@ export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${randomBytes(4).toString('hex')}`
 }
 
-export async function connectClient(): Promise<Client> {
-  const connection = await Connection.connect({ address: testEnvironment().temporalAddress })
+export async function connectClient(address = testEnvironment().temporalAddress): Promise<Client> {
+  const connection = await Connection.connect({ address })
   return new Client({ connection, namespace: TEST_NAMESPACE })
 }
 
@@ -36,15 +37,20 @@ export async function startTestWorker(options: {
   db: Database
   taskQueue: string
   hooks?: Partial<Hooks>
+  /** Another server than the shared one. */
+  address?: string
 }): Promise<TestWorker> {
   quietRuntime()
-  const connection = await NativeConnection.connect({ address: testEnvironment().temporalAddress })
+  const connection = await NativeConnection.connect({
+    address: options.address ?? testEnvironment().temporalAddress,
+  })
   const { worker } = await createWorker({
     connection,
     namespace: TEST_NAMESPACE,
     taskQueue: options.taskQueue,
     db: options.db,
     hooks: options.hooks,
+    tokens: TEST_TOKENS,
     workflowBundlePath: testEnvironment().bundlePath,
   })
   const running = worker.run()
@@ -75,19 +81,24 @@ export async function waitForClose(
 }
 
 /** Every run of a workflow id, from visibility (eventually consistent: waits for `expected`). */
-export async function countRuns(
+export function countRuns(client: Client, workflowId: string, expected: number): Promise<number> {
+  return countMatching(client, `WorkflowId = '${workflowId}'`, expected)
+}
+
+/** Runs matching a visibility query, waiting up to `timeoutMs` for `expected` of them to show. */
+export async function countMatching(
   client: Client,
-  workflowId: string,
+  query: string,
   expected: number,
+  timeoutMs = 4000,
 ): Promise<number> {
   let count = 0
-  for (let attempt = 0; attempt < 40; attempt++) {
-    const { count: seen } = await client.workflow.count(`WorkflowId = '${workflowId}'`)
-    count = seen
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    count = (await client.workflow.count(query)).count
     if (count >= expected) {
       // Give visibility a moment more, so that an extra run would show.
       await new Promise((resolve) => setTimeout(resolve, 300))
-      return (await client.workflow.count(`WorkflowId = '${workflowId}'`)).count
+      return (await client.workflow.count(query)).count
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }

@@ -20,6 +20,7 @@ import { migrate } from '../../src/store/migrate'
 import { insertPostingPublication, insertUnhandledEvent } from '../../src/store/records'
 import { createTestDatabase } from '../helpers/database'
 import { newAccountId } from '../helpers/events'
+import { TEST_TOKENS } from '../helpers/tokens'
 
 const drivers: Array<[string, () => Promise<{ db: Database; close: () => Promise<void> }>]> = [
   [
@@ -73,8 +74,10 @@ describe.each(drivers)('the store on %s', (_driver, open) => {
   describe('installations', () => {
     it('adds an installation, then replaces its token', async () => {
       const input = { installationId: randomUUID(), accountId: newAccountId(), accessToken: 't1' }
-      expect(await addInstallation(db, input)).toBe('added')
-      expect(await addInstallation(db, { ...input, accessToken: 't2' })).toBe('updated')
+      expect(await addInstallation(db, input, TEST_TOKENS)).toBe('added')
+      expect(await addInstallation(db, { ...input, accessToken: 't2' }, TEST_TOKENS)).toBe(
+        'updated',
+      )
       expect(await getInstallation(db, input.installationId)).toMatchObject({
         accountId: input.accountId,
         status: 'active',
@@ -87,7 +90,7 @@ describe.each(drivers)('the store on %s', (_driver, open) => {
       const accountId = newAccountId()
       await insertTombstone(db, installationId, accountId, new Date().toISOString())
       await expect(
-        addInstallation(db, { installationId, accountId, accessToken: 't' }),
+        addInstallation(db, { installationId, accountId, accessToken: 't' }, TEST_TOKENS),
       ).rejects.toThrow(InstallationRefusedError)
       expect(await getInstallation(db, installationId)).toMatchObject({
         status: 'uninstalled',
@@ -97,29 +100,37 @@ describe.each(drivers)('the store on %s', (_driver, open) => {
 
     it('refuses to move an installation to another account', async () => {
       const input = { installationId: randomUUID(), accountId: newAccountId(), accessToken: 't' }
-      await addInstallation(db, input)
-      await expect(addInstallation(db, { ...input, accountId: newAccountId() })).rejects.toThrow(
-        InstallationRefusedError,
-      )
+      await addInstallation(db, input, TEST_TOKENS)
+      await expect(
+        addInstallation(db, { ...input, accountId: newAccountId() }, TEST_TOKENS),
+      ).rejects.toThrow(InstallationRefusedError)
     })
 
     it("finds the account's newest active installation", async () => {
       const accountId = newAccountId()
       const older = randomUUID()
       const newer = randomUUID()
-      await addInstallation(db, {
-        installationId: older,
-        accountId,
-        accessToken: 'a',
-        installedAt: new Date('2026-01-01'),
-      })
-      await addInstallation(db, {
-        installationId: newer,
-        accountId,
-        accessToken: 'b',
-        installedAt: new Date('2026-06-01'),
-      })
-      const found = await db.transaction((tx) => lockActiveInstallation(tx, accountId))
+      await addInstallation(
+        db,
+        {
+          installationId: older,
+          accountId,
+          accessToken: 'a',
+          installedAt: new Date('2026-01-01'),
+        },
+        TEST_TOKENS,
+      )
+      await addInstallation(
+        db,
+        {
+          installationId: newer,
+          accountId,
+          accessToken: 'b',
+          installedAt: new Date('2026-06-01'),
+        },
+        TEST_TOKENS,
+      )
+      const found = await db.transaction((tx) => lockActiveInstallation(tx, accountId, TEST_TOKENS))
       expect(found).toMatchObject({ installationId: newer, accessToken: 'b' })
       expect(found?.installedAt).toEqual(new Date('2026-06-01'))
     })
@@ -234,7 +245,7 @@ describe.each(drivers)('the store on %s', (_driver, open) => {
     it('records a posting and an unhandled event once each', async () => {
       const accountId = newAccountId()
       const installationId = randomUUID()
-      await addInstallation(db, { installationId, accountId, accessToken: 't' })
+      await addInstallation(db, { installationId, accountId, accessToken: 't' }, TEST_TOKENS)
       const posting = event({ accountId })
       const posted = { postingId: '9007199254740993', serviceId: '7' }
       expect(await insertPostingPublication(db, posting, posted, installationId)).toBe(true)

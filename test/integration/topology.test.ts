@@ -16,6 +16,7 @@ import { testEnvironment } from '../helpers/environment'
 import { delivery, newAccountId, postingEvent, SECRET, uninstallEvent } from '../helpers/events'
 import { runEntryPoint, type RunningProcess } from '../helpers/process'
 import { uniqueTaskQueue, waitForClose } from '../helpers/temporal'
+import { createTokenCipher } from '../../src/token-cipher'
 
 const ROOT = path.resolve(__dirname, '../..')
 const dir = mkdtempSync(path.join(os.tmpdir(), 'topology-'))
@@ -123,12 +124,16 @@ describe('the API and the worker as separate built processes on PostgreSQL', () 
 
   it('delivers events end to end, lists a failed one, replays it, and refuses to replay a completed one', async () => {
     const accountId = newAccountId()
-    await addInstallation(database.db, {
-      installationId: randomUUID(),
-      accountId,
-      accessToken: 'token',
-      installedAt: new Date(Date.now() - 60_000),
-    })
+    await addInstallation(
+      database.db,
+      {
+        installationId: randomUUID(),
+        accountId,
+        accessToken: 'token',
+        installedAt: new Date(Date.now() - 60_000),
+      },
+      createTokenCipher(undefined),
+    )
     const sent = await cli([
       'send',
       'posting.sent_to_publish',
@@ -187,7 +192,11 @@ describe('graceful shutdown', () => {
     const worker = await startWorker(writeSlowHooks())
     const accountId = newAccountId()
     const installationId = randomUUID()
-    await addInstallation(database.db, { installationId, accountId, accessToken: 'token' })
+    await addInstallation(
+      database.db,
+      { installationId, accountId, accessToken: 'token' },
+      createTokenCipher(undefined),
+    )
     const event = uninstallEvent({
       account_id: accountId,
       data: { installation_id: installationId, delete_related_data: true },

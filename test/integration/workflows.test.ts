@@ -33,6 +33,7 @@ import {
   waitForClose,
   type TestWorker,
 } from '../helpers/temporal'
+import { TEST_TOKENS } from '../helpers/tokens'
 
 let store: TestDatabase
 let client: Client
@@ -77,12 +78,16 @@ async function deliverAndWait(event: WireEvent, via = api) {
 
 async function installation(accountId: string, installedAt = new Date(Date.now() - 3600_000)) {
   const installationId = randomUUID()
-  await addInstallation(store.db, {
-    installationId,
-    accountId,
-    accessToken: `token-${installationId}`,
-    installedAt,
-  })
+  await addInstallation(
+    store.db,
+    {
+      installationId,
+      accountId,
+      accessToken: `token-${installationId}`,
+      installedAt,
+    },
+    TEST_TOKENS,
+  )
   return installationId
 }
 
@@ -212,7 +217,7 @@ describe('app.uninstalled', () => {
       reason: expect.stringContaining('unknown installation'),
     })
     await expect(
-      addInstallation(store.db, { installationId, accountId, accessToken: 't' }),
+      addInstallation(store.db, { installationId, accountId, accessToken: 't' }, TEST_TOKENS),
     ).rejects.toThrow(InstallationRefusedError)
   })
 
