@@ -35,6 +35,8 @@ export interface Config {
   temporalCliPath: string | undefined
   /** A workflow bundle built ahead of time (the container image); else bundled at start. */
   workflowBundlePath: string | undefined
+  /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); tracing is off while unset. */
+  otlpEndpoint: string | undefined
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -53,6 +55,7 @@ export function loadConfig(env: Env): Config {
     workerHealthPort: port(env, 'WORKER_HEALTH_PORT', 3001),
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
+    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   }
 }
 
@@ -101,6 +104,15 @@ function positiveInt(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a positive integer`)
   }
   return Number(raw)
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name]
+  if (!raw) return undefined
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new ConfigError(`${name} must be an http(s) URL`)
+  }
+  return raw
 }
 
 function port(env: Env, name: string, fallback: number): number {

@@ -1,11 +1,11 @@
 // `npm run start:worker`: runs the workflows and activities against PostgreSQL (DATABASE_URL).
-import { Registry, collectDefaultMetrics } from 'prom-client'
 import { ConfigError, loadConfig } from './config'
 import { createWorker } from './create-worker'
 import { startHealthServer } from './health-server'
 import { createLogger } from './logger'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
+import { startWorkerTelemetry } from './telemetry'
 import { connectWithRetry } from './temporal-connection'
 import { missingSearchAttributes } from './temporal-setup'
 
@@ -18,6 +18,10 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
   }
   const logger = createLogger({ level: config.logLevel, name: 'worker' })
   const { namespace, taskQueue } = config.temporal
+  const telemetry = await startWorkerTelemetry(config, logger, {
+    serveTemporalMetrics: true,
+    serviceName: 'scompler-webhooks-worker',
+  })
   const db = await openDatabase(config)
   try {
     const connection = await connectWithRetry(config.temporal.connection, logger, shutdown)
@@ -28,13 +32,14 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
         taskQueue,
         db,
         workflowBundlePath: config.workflowBundlePath,
+        metrics: telemetry.metrics,
+        tracing: telemetry.tracing,
       })
-      const registry = new Registry()
-      collectDefaultMetrics({ register: registry })
       const health = await startHealthServer({
         port: config.workerHealthPort,
         host: config.http.host,
-        registry,
+        registry: telemetry.metrics.registry,
+        temporalMetricsUrl: telemetry.temporalMetricsUrl,
         readiness: async () => {
           if (worker.getState() !== 'RUNNING') return `worker is ${worker.getState()}`
           const missing = await missingSearchAttributes(connection, namespace).catch(
@@ -58,5 +63,6 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
     }
   } finally {
     await db.close()
+    await telemetry.close()
   }
 })

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net'
 import type { Client } from '@temporalio/client'
 import request from 'supertest'
 import { createApp } from '../../src/app'
-import { createLogger } from '../../src/logger'
-import { createApiMetrics } from '../../src/metrics'
+import { createLogger, type Logger } from '../../src/logger'
+import { createApiMetrics, type ApiMetrics } from '../../src/metrics'
 import { createEventStarter, type StartEvent } from '../../src/temporal-client'
 import { PREVIOUS_SECRET, SECRET } from './events'
 
@@ -23,6 +23,9 @@ export async function startTestApi(options: {
   maxBodyBytes?: number
   maxAgeMs?: number
   previousSecret?: boolean
+  /** Captures log lines; silent by default. */
+  logger?: Logger
+  metrics?: ApiMetrics
 }): Promise<TestApi> {
   let starts = 0
   const realStart = createEventStarter(options.client, options.taskQueue)
@@ -38,8 +41,8 @@ export async function startTestApi(options: {
     maxAgeMs: options.maxAgeMs ?? 72 * 3600_000,
     startEvent,
     readiness: async () => undefined,
-    logger: createLogger({ level: 'silent' }),
-    metrics: createApiMetrics(),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
+    metrics: options.metrics ?? createApiMetrics(),
   })
   const handle = app.callback()
   const server: Server = createServer((req, res) => void handle(req, res))
