@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker'
 import type { Hooks } from '../../activities'
 import { createWorker } from '../../src/create-worker'
 import type { Database } from '../../src/store/database'
+import type { Tracing } from '../../src/tracing'
 import { TEST_NAMESPACE, testEnvironment } from './environment'
 
 let runtimeInstalled = false
@@ -36,6 +37,7 @@ export async function startTestWorker(options: {
   db: Database
   taskQueue: string
   hooks?: Partial<Hooks>
+  tracing?: Tracing
 }): Promise<TestWorker> {
   quietRuntime()
   const connection = await NativeConnection.connect({ address: testEnvironment().temporalAddress })
@@ -45,6 +47,7 @@ export async function startTestWorker(options: {
     taskQueue: options.taskQueue,
     db: options.db,
     hooks: options.hooks,
+    tracing: options.tracing,
     workflowBundlePath: testEnvironment().bundlePath,
   })
   const running = worker.run()
