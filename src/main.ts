@@ -27,7 +27,7 @@ void runMain('scompler-webhooks', async () => {
     serviceName: 'scompler-webhooks',
   })
 
-  const cleanup: Array<() => Promise<void>> = [telemetry.close]
+  const cleanup: Array<() => Promise<void>> = [() => telemetry.close()]
   try {
     // First, so that a second `npm start` on the same DATA_DIR stops at the store's lock file.
     const db = await openDatabase(config)
