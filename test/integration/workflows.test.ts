@@ -221,10 +221,17 @@ describe('app.uninstalled', () => {
     const installationId = await installation(accountId)
     stuckAccounts.add(accountId)
     const posting = postingEvent({ account_id: accountId })
+    const callsBefore = postingHookCalls
     expect((await deliver(posting)).status).toBe('accepted')
-    // Visibility is eventually consistent: wait until the run can be found by account.
+    // The posting run must be stuck in its hook before the uninstall (else it sees no installation
+    // and ends as skipped), and visibility, eventually consistent, must show it by account.
     const query = `ScomplerAccountId = '${accountId}' AND ExecutionStatus = 'Running'`
-    for (let i = 0; i < 100 && (await client.workflow.count(query)).count === 0; i++) {
+    for (
+      let i = 0;
+      i < 200 &&
+      (postingHookCalls === callsBefore || (await client.workflow.count(query)).count === 0);
+      i++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
 
