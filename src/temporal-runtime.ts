@@ -15,8 +15,12 @@ const PINO_LEVELS = {
 
 /** Temporal's Logger interface over pino; Temporal's metadata becomes the line's fields. */
 export function temporalLogger(logger: Logger): TemporalLogger {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) =>
-    logger[PINO_LEVELS[level]](meta ?? {}, message)
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    // A task token lets its holder complete or fail the activity: never written to a log.
+    const fields = { ...meta }
+    delete fields.taskToken
+    logger[PINO_LEVELS[level]](fields, message)
+  }
   return {
     log,
     trace: (message, meta) => log('TRACE', message, meta),

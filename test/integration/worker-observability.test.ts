@@ -65,6 +65,7 @@ it('runs an event, then serves Temporal metrics and activity outcomes, and logs 
   )
   expect(text).toMatch(/^process_cpu_seconds_total /m)
 
+  expect(worker.output()).not.toContain('taskToken')
   const lines = logLines()
   expect(lines).toContainEqual(
     expect.objectContaining({
