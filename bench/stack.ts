@@ -7,7 +7,7 @@ import path from 'node:path'
 import { Client, Connection } from '@temporalio/client'
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker'
 import { Client as PgClient } from 'pg'
-import { WORKFLOWS_PATH } from '../src/create-worker'
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/create-worker'
 import { freePort, startDevServer, type DevServer } from '../src/temporal-dev-server'
 import { setupNamespace } from '../src/temporal-setup'
 import { BENCH_SECRET } from './events'
@@ -57,7 +57,7 @@ export async function startStack({
         dbFile: path.join(dir, 'temporal.sqlite'),
         logFile: path.join(dir, 'temporal.log'),
       }),
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }),
+      bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('ERROR') }),
     ])
     cleanups.push(() => temporal.stop())
     const bundlePath = path.join(dir, 'workflow-bundle.js')

@@ -3,7 +3,7 @@
 import { cpSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { bundleWorkflowCode } from '@temporalio/worker'
-import { WORKFLOWS_PATH } from '../src/create-worker'
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/create-worker'
 
 const ROOT = path.join(__dirname, '..')
 
@@ -12,7 +12,7 @@ async function main(outDir: string): Promise<void> {
     recursive: true,
   })
   cpSync(path.join(ROOT, 'src/source-dir.cjs'), path.join(outDir, 'src/source-dir.cjs'))
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH })
+  const { code } = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS)
   writeFileSync(path.join(outDir, 'workflow-bundle.js'), code)
   process.stdout.write(`built ${path.join(outDir, 'workflow-bundle.js')}\n`)
 }

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client'
 import { createApp } from './app'
 import type { Config } from './config'
 import type { Logger } from './logger'
-import { createApiMetrics } from './metrics'
+import { createApiMetrics, type ApiMetrics } from './metrics'
 import type { WebhookSecrets } from './signature'
 import { createEventStarter, withTimeout } from './temporal-client'
 import { missingSearchAttributes } from './temporal-setup'
@@ -24,6 +24,8 @@ export interface ApiServerDeps {
   secrets: WebhookSecrets
   client: Client
   logger: Logger
+  /** npm start shares one registry between the API and the worker. */
+  metrics?: ApiMetrics
 }
 
 export async function startApiServer({
@@ -31,6 +33,7 @@ export async function startApiServer({
   secrets,
   client,
   logger,
+  metrics,
 }: ApiServerDeps): Promise<ApiServer> {
   const app = createApp({
     secrets,
@@ -39,7 +42,7 @@ export async function startApiServer({
     startEvent: createEventStarter(client, config.temporal.taskQueue),
     readiness: () => temporalReadiness(client, config.temporal.namespace),
     logger,
-    metrics: createApiMetrics(),
+    metrics: metrics ?? createApiMetrics(),
   })
   const server = createHttpServer(app.callback())
   await new Promise<void>((resolve, reject) => {

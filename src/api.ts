@@ -4,12 +4,14 @@ import { loadConfig, loadSecrets } from './config'
 import { startApiServer } from './api-server'
 import { createLogger } from './logger'
 import { runMain, untilAborted } from './run'
+import { startApiTracing } from './telemetry'
 import { createLazyClient } from './temporal-client'
 
 void runMain('scompler-webhooks api', async (shutdown) => {
   const config = loadConfig(process.env)
   const secrets = loadSecrets(process.env)
   const logger = createLogger({ level: config.logLevel, name: 'api' })
+  const tracing = startApiTracing(config)
   const client = createLazyClient(config.temporal)
   try {
     const api = await startApiServer({ config, secrets, client, logger })
@@ -19,5 +21,6 @@ void runMain('scompler-webhooks api', async (shutdown) => {
     await api.close()
   } finally {
     await client.connection.close()
+    await tracing?.shutdown()
   }
 })

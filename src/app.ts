@@ -2,18 +2,16 @@
 // on only by entry points, so tests drive it through `app.callback()`.
 import Koa, { type Context, type Middleware, type Next } from 'koa'
 import Router from '@koa/router'
+import type { Tracer } from '@opentelemetry/api'
 import getRawBody from 'raw-body'
-import { SIGNATURE_HEADER, WEBHOOK_PATH, type ScomplerEvent } from './domain'
+import { SIGNATURE_HEADER, WEBHOOK_PATH } from './domain'
 import { assertFresh, InvalidEventError, parseEnvelope, parseJson } from './events'
 import type { Logger } from './logger'
-import { eventLabel, type ApiMetrics, type DeliveryOutcome } from './metrics'
-import {
-  verifySignature,
-  WebhookVerificationError,
-  type SecretMatch,
-  type WebhookSecrets,
-} from './signature'
+import type { ApiMetrics } from './metrics'
+import { observeRequest, type DeliveryState } from './observe-request'
+import { verifySignature, WebhookVerificationError, type WebhookSecrets } from './signature'
 import { TemporalUnavailableError, type StartEvent } from './temporal-client'
+import { defaultTracer, traceRequest } from './tracing'
 
 export interface AppDeps {
   secrets: WebhookSecrets
@@ -24,6 +22,8 @@ export interface AppDeps {
   readiness: () => Promise<string | undefined>
   logger: Logger
   metrics: ApiMetrics
+  /** OpenTelemetry's registered tracer by default (a no-op while tracing is off). */
+  tracer?: Tracer
   now?: () => number
 }
 
@@ -38,13 +38,6 @@ export class HttpError extends Error {
   ) {
     super(message)
   }
-}
-
-interface DeliveryState {
-  body?: Buffer
-  secret?: SecretMatch
-  event?: ScomplerEvent
-  outcome?: DeliveryOutcome
 }
 
 export const RETRY_AFTER_SECONDS = 10
@@ -78,49 +71,14 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = await deps.metrics.registry.metrics()
   })
 
-  app.use(logRequest(deps.logger, deps.metrics))
+  app.use(traceRequest(deps.tracer ?? defaultTracer()))
+  app.use(observeRequest(deps.logger, deps.metrics))
   app.use(handleErrors())
   app.use(router.routes())
   app.use(() => {
     throw new HttpError(404, 'not_found', 'No such endpoint')
   })
   return app
-}
-
-/** Every request is logged once, here, after its answer is decided. Never the body or a secret. */
-function logRequest(logger: Logger, metrics: ApiMetrics): Middleware<DeliveryState> {
-  return async function logRequest(ctx: Context, next: Next) {
-    const started = process.hrtime.bigint()
-    await next()
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    const route = ctx._matchedRoute === undefined ? 'unmatched' : String(ctx._matchedRoute)
-    metrics.requestDuration.observe({ route, status: String(ctx.status) }, seconds)
-    if (route !== WEBHOOK_PATH || ctx.method !== 'POST') return
-    const state = ctx.state as DeliveryState
-    const outcome = state.outcome ?? 'error'
-    const body = ctx.body as { error?: string; message?: string; runId?: string } | undefined
-    metrics.deliveries.inc({
-      event: eventLabel(state.event?.event),
-      outcome,
-      secret: state.secret ?? 'none',
-    })
-    const line = {
-      eventId: state.event?.id,
-      event: state.event?.event,
-      accountId: state.event?.accountId,
-      outcome,
-      status: ctx.status,
-      latencyMs: Math.round(seconds * 1e4) / 10,
-      secret: state.secret,
-      workflowId: outcome === 'accepted' || outcome === 'duplicate' ? state.event?.id : undefined,
-      runId: body?.runId,
-      reason: body?.error ? body.message : undefined,
-      err: ctx.state.error as Error | undefined,
-    }
-    if (ctx.status >= 500) logger.error(line, 'webhook delivery failed')
-    else if (ctx.status >= 400) logger.warn(line, 'webhook delivery rejected')
-    else logger.info(line, 'webhook delivery')
-  }
 }
 
 /** 4xx messages are the sender's to read; anything unexpected becomes a bare 500. */
@@ -135,9 +93,6 @@ function handleErrors(): Middleware<DeliveryState> {
       ctx.body = { error: known.code, message: known.message }
       if (known.status >= 500) ctx.state.error = error
       if (known.status === 413) ctx.set('Connection', 'close')
-      if (ctx.state.outcome === undefined && isDeliveryOutcome(known.code)) {
-        ctx.state.outcome = known.code
-      }
     }
   }
 }
@@ -175,18 +130,6 @@ function asHttpError(error: unknown): Answer {
   return answer(500, 'internal_error', 'Internal error')
 }
 
-const DELIVERY_OUTCOMES = new Set<string>([
-  'payload_too_large',
-  'invalid_signature',
-  'invalid_json',
-  'invalid_event',
-  'stale_event',
-  'temporal_unavailable',
-])
-function isDeliveryOutcome(code: string): code is DeliveryOutcome {
-  return DELIVERY_OUTCOMES.has(code)
-}
-
 /** A declared length over the limit is refused before reading; a body that grows past it too. */
 function readRawBody(limit: number): Middleware<DeliveryState> {
   return async function readRawBody(ctx: Context, next: Next) {
@@ -222,7 +165,6 @@ function startWorkflow(startEvent: StartEvent, metrics: ApiMetrics): Middleware<
     try {
       const outcome = await startEvent(event)
       stop({ result: outcome.status })
-      state.outcome = outcome.status
       ctx.body = { ...outcome, eventId: event.id }
     } catch (error) {
       stop({ result: 'unavailable' })

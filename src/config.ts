@@ -42,6 +42,8 @@ export interface Config {
   temporalUiUrl: string
   /** Unset: access tokens are stored as they are (a warning at startup). */
   tokenKeys: TokenKeys | undefined
+  /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); tracing is off while unset. */
+  otlpEndpoint: string | undefined
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -63,6 +65,7 @@ export function loadConfig(env: Env): Config {
     hooksModule: existingFile(env, 'HOOKS_MODULE'),
     temporalUiUrl: httpUrl(env, 'TEMPORAL_UI_URL', 'http://localhost:8233'),
     tokenKeys: loadTokenKeys(env),
+    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   }
 }
 
@@ -132,6 +135,15 @@ function positiveInt(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a positive integer`)
   }
   return Number(raw)
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name]
+  if (!raw) return undefined
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw new ConfigError(`${name} must be an http(s) URL`)
+  }
+  return raw
 }
 
 function port(env: Env, name: string, fallback: number): number {

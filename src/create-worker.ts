@@ -5,6 +5,14 @@ import { createActivities, type Hooks } from '../activities'
 import SOURCE_DIR from './source-dir.cjs'
 import type { Database } from './store/database'
 import type { TokenCipher } from './token-cipher'
+import {
+  tracingActivityInterceptors,
+  tracingClientInterceptors,
+  tracingSinks,
+  WORKFLOW_INTERCEPTOR_MODULES,
+} from './temporal-tracing'
+import type { Tracing } from './tracing'
+import { observeActivities, type WorkerMetrics } from './worker-metrics'
 
 export interface WorkerOptions {
   connection: NativeConnection
@@ -16,26 +24,48 @@ export interface WorkerOptions {
   tokens?: TokenCipher
   /** A bundle built ahead of time (tests, images); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string
+  /** Activity outcomes by name are counted here when given. */
+  metrics?: WorkerMetrics
+  /** Exports workflow spans when tracing is on. */
+  tracing?: Tracing
 }
 
 export const WORKFLOWS_PATH = path.join(SOURCE_DIR, '../workflows')
+
+/** What every workflow bundle is built from, at start or ahead of time (`bundleWorkflowCode`). */
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+}
 
 /** The worker for our workflows and activities; `client` shares its connection. */
 export async function createWorker(
   options: WorkerOptions,
 ): Promise<{ worker: Worker; client: Client }> {
-  const { connection, namespace, taskQueue } = options
-  const client = new Client({ connection, namespace })
+  const { connection, namespace, taskQueue, metrics } = options
+  const client = new Client({
+    connection,
+    namespace,
+    interceptors: { workflow: tracingClientInterceptors() },
+  })
+  const activities = createActivities({
+    db: options.db,
+    client,
+    hooks: options.hooks,
+    tokens: options.tokens,
+  })
+  const observed = metrics ? [observeActivities(metrics, new Set(Object.keys(activities)))] : []
   const worker = await Worker.create({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities({
-      db: options.db,
-      client,
-      hooks: options.hooks,
-      tokens: options.tokens,
-    }),
+    activities,
+    interceptors: {
+      activity: [tracingActivityInterceptors, ...observed],
+      // A prebuilt bundle already holds them (WORKFLOW_BUNDLE_OPTIONS).
+      workflowModules: options.workflowBundlePath ? undefined : WORKFLOW_INTERCEPTOR_MODULES,
+    },
+    sinks: tracingSinks(options.tracing),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),

@@ -12,6 +12,8 @@ export async function startHealthServer(options: {
   host: string
   readiness: () => Promise<string | undefined>
   registry: Registry
+  /** Temporal's SDK metrics (Runtime telemetry on loopback), served after ours. */
+  temporalMetricsUrl?: string
 }): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown, type = 'application/json') => {
@@ -27,7 +29,12 @@ export async function startHealthServer(options: {
           : reply(200, { status: 'ready' })
       }
       if (req.url === '/metrics') {
-        return reply(200, await options.registry.metrics(), options.registry.contentType)
+        const temporal = await temporalMetrics(options.temporalMetricsUrl)
+        return reply(
+          200,
+          (await options.registry.metrics()) + temporal,
+          options.registry.contentType,
+        )
       }
       reply(404, { error: 'not_found', message: 'No such endpoint' })
     })().catch(() => reply(500, { error: 'internal_error', message: 'Internal error' }))
@@ -40,5 +47,16 @@ export async function startHealthServer(options: {
   return {
     url: `http://localhost:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** Both are Prometheus text format, with no name in common (Temporal's all start `temporal_`). */
+async function temporalMetrics(url: string | undefined): Promise<string> {
+  if (!url) return ''
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
+    return `\n${await res.text()}`
+  } catch {
+    return '\n# Temporal SDK metrics unavailable\n'
   }
 }

@@ -11,9 +11,11 @@ import { createWorker } from './create-worker'
 import { WEBHOOK_PATH } from './domain'
 import { createLogger } from './logger'
 import { loadHooksModule } from './hooks-module'
+import { createApiMetrics } from './metrics'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
 import { prepareTokenCipher } from './store/tokens'
+import { startWorkerTelemetry } from './telemetry'
 import { startDevServer, type DevServer } from './temporal-dev-server'
 import { setupNamespace } from './temporal-setup'
 
@@ -23,8 +25,12 @@ void runMain('scompler-webhooks', async () => {
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY })
   const { namespace, taskQueue } = config.temporal
   mkdirSync(config.dataDir, { recursive: true })
+  const telemetry = await startWorkerTelemetry(config, logger, {
+    serveTemporalMetrics: false,
+    serviceName: 'scompler-webhooks',
+  })
 
-  const cleanup: Array<() => Promise<void>> = []
+  const cleanup: Array<() => Promise<void>> = [() => telemetry.close()]
   try {
     // First, so that a second `npm start` on the same DATA_DIR stops at the store's lock file.
     const db = await openDatabase(config)
@@ -59,8 +65,12 @@ void runMain('scompler-webhooks', async () => {
       hooks: await loadHooksModule(config.hooksModule),
       tokens,
       workflowBundlePath: config.workflowBundlePath,
+      metrics: telemetry.metrics,
+      tracing: telemetry.tracing,
     })
-    const api = await startApiServer({ config, secrets, client, logger })
+    // One /metrics for the API and the worker's activities.
+    const metrics = createApiMetrics(telemetry.metrics.registry)
+    const api = await startApiServer({ config, secrets, client, logger, metrics })
     cleanup.push(api.close)
     const admin = await startAdminServer({
       dataDir: config.dataDir,

@@ -1,53 +1,79 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+// The API's Prometheus metrics. Label values come only from fixed sets, so a sender cannot grow
+// the number of series: unknown event types count as `other`, unmatched paths as `unmatched`.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { isKnownEvent } from './domain'
 
-export type DeliveryOutcome =
-  | 'accepted'
-  | 'duplicate'
+/** What became of a delivery: the `outcome` label and the log line's `outcome`. */
+export type DeliveryOutcome = 'accepted' | 'duplicate' | 'rejected' | 'unavailable' | 'error'
+
+/** Why a delivery was refused (the error code of its answer); `none` when it was not. */
+export type DeliveryReason =
+  | 'none'
   | 'payload_too_large'
   | 'invalid_signature'
+  | 'invalid_body'
   | 'invalid_json'
   | 'invalid_event'
   | 'stale_event'
   | 'temporal_unavailable'
-  | 'error'
+  | 'internal_error'
 
 export interface ApiMetrics {
   registry: Registry
-  deliveries: Counter<'event' | 'outcome' | 'secret'>
-  requestDuration: Histogram<'route' | 'status'>
+  deliveries: Counter<'event' | 'outcome' | 'reason' | 'secret'>
+  requestDuration: Histogram<'method' | 'route' | 'status'>
+  requestsInFlight: Gauge
   startDuration: Histogram<'result'>
 }
 
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+/** `registry` may be shared (npm start serves the worker's metrics on the same endpoint). */
 export function createApiMetrics(registry = new Registry()): ApiMetrics {
-  collectDefaultMetrics({ register: registry })
+  collectProcessMetrics(registry)
+  const registers = [registry]
   return {
     registry,
     deliveries: new Counter({
       name: 'scompler_webhook_deliveries_total',
-      help: 'Webhook deliveries by event type and outcome, and which secret verified them',
-      labelNames: ['event', 'outcome', 'secret'],
-      registers: [registry],
+      help: 'Webhook deliveries by event type, outcome, rejection reason and the secret that verified them',
+      labelNames: ['event', 'outcome', 'reason', 'secret'],
+      registers,
     }),
     requestDuration: new Histogram({
       name: 'scompler_http_request_duration_seconds',
-      help: 'HTTP request latency',
-      labelNames: ['route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
+      help: 'HTTP request latency, from the first byte read to the answer',
+      labelNames: ['method', 'route', 'status'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    }),
+    requestsInFlight: new Gauge({
+      name: 'scompler_http_requests_in_flight',
+      help: 'HTTP requests being handled right now',
+      registers,
     }),
     startDuration: new Histogram({
       name: 'scompler_temporal_start_duration_seconds',
-      help: 'Latency of starting a workflow in Temporal',
+      help: 'Latency of starting a workflow in Temporal, retries included',
       labelNames: ['result'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
+      buckets: SECONDS_BUCKETS,
+      registers,
     }),
   }
 }
 
-/** Metric labels come only from fixed sets: an unknown event type counts as `other`. */
+/** Process metrics (CPU, memory, event loop lag, GC), once per registry. */
+export function collectProcessMetrics(registry: Registry): void {
+  if (registry.getSingleMetric('process_cpu_seconds_total')) return
+  collectDefaultMetrics({ register: registry })
+}
+
 export function eventLabel(event: string | undefined): string {
   if (event === undefined) return 'unknown'
   return isKnownEvent(event) ? event : 'other'
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+export function methodLabel(method: string): string {
+  return METHODS.has(method) ? method : 'other'
 }

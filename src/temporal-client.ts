@@ -3,6 +3,7 @@
 import { Client, Connection, type WorkflowStartOptions } from '@temporalio/client'
 import type { TemporalConfig } from './config'
 import { SCOMPLER_ACCOUNT_ID, SCOMPLER_EVENT, workflowTypeFor, type ScomplerEvent } from './domain'
+import { tracingClientInterceptors } from './temporal-tracing'
 
 /** A start that takes longer is answered 503 so the sender redelivers later. */
 export const START_TIMEOUT_MS = 5000
@@ -27,6 +28,7 @@ export function createLazyClient(config: TemporalConfig): Client {
   return new Client({
     connection: Connection.lazy({ ...config.connection, interceptors: [] }),
     namespace: config.namespace,
+    interceptors: { workflow: tracingClientInterceptors() },
   })
 }
 
@@ -46,7 +48,14 @@ export function workflowStartOptions(
       { key: SCOMPLER_EVENT, value: event.event },
       { key: SCOMPLER_ACCOUNT_ID, value: event.accountId },
     ],
+    // What the Web UI shows at a glance; the run's current details add its outcome when done.
     staticSummary: `${event.event} for account ${event.accountId}`,
+    staticDetails: [
+      `**Event** ${event.event}`,
+      `**Account** ${event.accountId}`,
+      `**Event id** ${event.id}`,
+      `**Occurred at** ${event.occurredAt}`,
+    ].join('\n\n'),
   }
 }
 

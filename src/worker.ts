@@ -1,5 +1,4 @@
 // `npm run start:worker`: runs the workflows and activities against PostgreSQL (DATABASE_URL).
-import { Registry, collectDefaultMetrics } from 'prom-client'
 import { ConfigError, loadConfig } from './config'
 import { createWorker } from './create-worker'
 import { startHealthServer } from './health-server'
@@ -8,6 +7,7 @@ import { loadHooksModule } from './hooks-module'
 import { runMain } from './run'
 import { openDatabase } from './store/database'
 import { prepareTokenCipher } from './store/tokens'
+import { startWorkerTelemetry } from './telemetry'
 import { connectWithRetry } from './temporal-connection'
 import { missingSearchAttributes } from './temporal-setup'
 
@@ -20,6 +20,10 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
   }
   const logger = createLogger({ level: config.logLevel, name: 'worker' })
   const { namespace, taskQueue } = config.temporal
+  const telemetry = await startWorkerTelemetry(config, logger, {
+    serveTemporalMetrics: true,
+    serviceName: 'scompler-webhooks-worker',
+  })
   const db = await openDatabase(config)
   try {
     const tokens = await prepareTokenCipher(db, config.tokenKeys, logger)
@@ -33,13 +37,14 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
         hooks: await loadHooksModule(config.hooksModule),
         tokens,
         workflowBundlePath: config.workflowBundlePath,
+        metrics: telemetry.metrics,
+        tracing: telemetry.tracing,
       })
-      const registry = new Registry()
-      collectDefaultMetrics({ register: registry })
       const health = await startHealthServer({
         port: config.workerHealthPort,
         host: config.http.host,
-        registry,
+        registry: telemetry.metrics.registry,
+        temporalMetricsUrl: telemetry.temporalMetricsUrl,
         readiness: async () => {
           if (worker.getState() !== 'RUNNING') return `worker is ${worker.getState()}`
           const missing = await missingSearchAttributes(connection, namespace).catch(
@@ -63,5 +68,6 @@ void runMain('scompler-webhooks worker', async (shutdown) => {
     }
   } finally {
     await db.close()
+    await telemetry.close()
   }
 })

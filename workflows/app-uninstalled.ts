@@ -2,6 +2,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities'
 import type { EventResult, ScomplerEvent } from '../src/domain'
 import { claimOrDuplicate } from './claim'
+import { reported } from './report'
 
 // Store work: a lost worker is noticed within 15 s; a store outage is retried for 30 minutes, then
 // the run fails visibly and can be replayed.
@@ -20,13 +21,15 @@ const { cancelPostingRuns } = proxyActivities<Activities>({
 
 /** app.uninstalled: remove the installation's token and data, then stop its posting runs. */
 export async function appUninstalled(event: ScomplerEvent): Promise<EventResult> {
-  const duplicate = await claimOrDuplicate(claimEvent, event)
-  if (duplicate) return duplicate
-  const { runId } = workflowInfo()
-  const result = await uninstallInstallation({ event, runId })
-  if (result.outcome !== 'completed' || result.details?.accountStillInstalled !== false) {
-    return result
-  }
-  const postingRunsCancelled = await cancelPostingRuns({ accountId: event.accountId })
-  return { ...result, details: { ...result.details, postingRunsCancelled } }
+  return reported(async () => {
+    const duplicate = await claimOrDuplicate(claimEvent, event)
+    if (duplicate) return duplicate
+    const { runId } = workflowInfo()
+    const result = await uninstallInstallation({ event, runId })
+    if (result.outcome !== 'completed' || result.details?.accountStillInstalled !== false) {
+      return result
+    }
+    const postingRunsCancelled = await cancelPostingRuns({ accountId: event.accountId })
+    return { ...result, details: { ...result.details, postingRunsCancelled } }
+  })
 }

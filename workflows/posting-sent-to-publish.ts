@@ -2,6 +2,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities'
 import type { EventResult, ScomplerEvent } from '../src/domain'
 import { claimOrDuplicate } from './claim'
+import { reported } from './report'
 
 // Store work and the posting hook: a lost worker is noticed within 15 s; failures are retried for
 // 30 minutes, then the run fails visibly and can be replayed.
@@ -13,7 +14,9 @@ const { claimEvent, recordPostingSentToPublish } = proxyActivities<Activities>({
 
 /** posting.sent_to_publish: record it for the account's active installation. */
 export async function postingSentToPublish(event: ScomplerEvent): Promise<EventResult> {
-  const duplicate = await claimOrDuplicate(claimEvent, event)
-  if (duplicate) return duplicate
-  return recordPostingSentToPublish({ event, runId: workflowInfo().runId })
+  return reported(async () => {
+    const duplicate = await claimOrDuplicate(claimEvent, event)
+    if (duplicate) return duplicate
+    return recordPostingSentToPublish({ event, runId: workflowInfo().runId })
+  })
 }

@@ -2,6 +2,7 @@ import { proxyActivities, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities'
 import type { EventResult, ScomplerEvent } from '../src/domain'
 import { claimOrDuplicate } from './claim'
+import { reported } from './report'
 
 // Store work: a lost worker is noticed within 15 s; failures are retried for 30 minutes.
 const { claimEvent, recordUnhandledEvent } = proxyActivities<Activities>({
@@ -12,7 +13,9 @@ const { claimEvent, recordUnhandledEvent } = proxyActivities<Activities>({
 
 /** Any event type without a workflow of its own: recorded, so that nothing is lost. */
 export async function unhandledEvent(event: ScomplerEvent): Promise<EventResult> {
-  const duplicate = await claimOrDuplicate(claimEvent, event)
-  if (duplicate) return duplicate
-  return recordUnhandledEvent({ event, runId: workflowInfo().runId })
+  return reported(async () => {
+    const duplicate = await claimOrDuplicate(claimEvent, event)
+    if (duplicate) return duplicate
+    return recordUnhandledEvent({ event, runId: workflowInfo().runId })
+  })
 }

@@ -4,8 +4,8 @@ import type { Client } from '@temporalio/client'
 import request from 'supertest'
 import { createHttpServer } from '../../src/api-server'
 import { createApp } from '../../src/app'
-import { createLogger } from '../../src/logger'
-import { createApiMetrics } from '../../src/metrics'
+import { createLogger, type Logger } from '../../src/logger'
+import { createApiMetrics, type ApiMetrics } from '../../src/metrics'
 import { createEventStarter, type StartEvent } from '../../src/temporal-client'
 import { PREVIOUS_SECRET, SECRET } from './events'
 
@@ -26,6 +26,9 @@ export async function startTestApi(options: {
   previousSecret?: boolean
   /** Header and request timeout; the product's REQUEST_TIMEOUT_MS by default. */
   requestTimeoutMs?: number
+  /** Captures log lines; silent by default. */
+  logger?: Logger
+  metrics?: ApiMetrics
 }): Promise<TestApi> {
   let starts = 0
   const realStart = createEventStarter(options.client, options.taskQueue)
@@ -41,8 +44,8 @@ export async function startTestApi(options: {
     maxAgeMs: options.maxAgeMs ?? 72 * 3600_000,
     startEvent,
     readiness: async () => undefined,
-    logger: createLogger({ level: 'silent' }),
-    metrics: createApiMetrics(),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
+    metrics: options.metrics ?? createApiMetrics(),
   })
   const server: Server = createHttpServer(app.callback(), options.requestTimeoutMs)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

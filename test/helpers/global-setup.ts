@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Connection } from '@temporalio/client'
 import { bundleWorkflowCode } from '@temporalio/worker'
-import { WORKFLOWS_PATH } from '../../src/create-worker'
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/create-worker'
 import { freePort, startDevServer } from '../../src/temporal-dev-server'
 import { setupNamespace } from '../../src/temporal-setup'
 import { TEST_NAMESPACE, type TestEnvironment } from './environment'
@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
       port: await freePort('127.0.0.1'),
       logFile: path.join(dir, 'temporal.log'),
     }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietLogger }),
   ])
   ;(globalThis as { temporalServer?: unknown }).temporalServer = server
   const connection = await Connection.connect({ address: server.address })

@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker'
 import type { Hooks } from '../../activities'
 import { createWorker } from '../../src/create-worker'
 import type { Database } from '../../src/store/database'
+import type { Tracing } from '../../src/tracing'
 import { TEST_NAMESPACE, testEnvironment } from './environment'
 import { TEST_TOKENS } from './tokens'
 
@@ -39,6 +40,7 @@ export async function startTestWorker(options: {
   hooks?: Partial<Hooks>
   /** Another server than the shared one. */
   address?: string
+  tracing?: Tracing
 }): Promise<TestWorker> {
   quietRuntime()
   const connection = await NativeConnection.connect({
@@ -51,6 +53,7 @@ export async function startTestWorker(options: {
     db: options.db,
     hooks: options.hooks,
     tokens: TEST_TOKENS,
+    tracing: options.tracing,
     workflowBundlePath: testEnvironment().bundlePath,
   })
   const running = worker.run()

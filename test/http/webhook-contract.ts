@@ -201,9 +201,9 @@ export function describeWebhookContract(target: () => WebhookTarget): void {
       const res = await target().http.get('/metrics')
       expect(res.status).toBe(200)
       expect(res.text).toMatch(
-        /scompler_webhook_deliveries_total\{event="app.uninstalled",outcome="accepted",secret="current"\} \d+/,
+        /scompler_webhook_deliveries_total\{event="app.uninstalled",outcome="accepted",reason="none",secret="current"\} \d+/,
       )
-      expect(res.text).toMatch(/outcome="invalid_signature"/)
+      expect(res.text).toMatch(/outcome="rejected",reason="invalid_signature"/)
     })
   })
 

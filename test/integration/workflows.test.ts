@@ -226,10 +226,19 @@ describe('app.uninstalled', () => {
     const installationId = await installation(accountId)
     stuckAccounts.add(accountId)
     const posting = postingEvent({ account_id: accountId })
+    const callsBefore = postingHookCalls
     expect((await deliver(posting)).status).toBe('accepted')
-    // Visibility is eventually consistent: wait until the run can be found by account.
+    // The posting run must be stuck in its hook before the uninstall (else it sees no installation
+    // and ends as skipped), and visibility, eventually consistent, must show it by account. After
+    // three failed attempts the next retry is 4 s away, so it cannot slip in between the uninstall
+    // and the cancel on a loaded machine.
     const query = `ScomplerAccountId = '${accountId}' AND ExecutionStatus = 'Running'`
-    for (let i = 0; i < 300 && (await client.workflow.count(query)).count === 0; i++) {
+    for (
+      let i = 0;
+      i < 300 &&
+      (postingHookCalls < callsBefore + 3 || (await client.workflow.count(query)).count === 0);
+      i++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
     expect((await client.workflow.count(query)).count).toBe(1)

@@ -1,0 +1,104 @@
+// One log line and the metrics of every delivery, decided from its answer. The line holds facts
+// about the delivery, never the body, the signature or a secret (only which one matched).
+import type { Context, Middleware, Next } from 'koa'
+import { WEBHOOK_PATH, type ScomplerEvent } from './domain'
+import type { Logger } from './logger'
+import {
+  eventLabel,
+  methodLabel,
+  type ApiMetrics,
+  type DeliveryOutcome,
+  type DeliveryReason,
+} from './metrics'
+import type { SecretMatch } from './signature'
+import { activeTraceId } from './tracing'
+
+/** What the delivery middlewares learn on the way, read here once the answer is decided. */
+export interface DeliveryState {
+  body?: Buffer
+  secret?: SecretMatch
+  event?: ScomplerEvent
+  error?: unknown
+}
+
+interface Answer {
+  status?: string
+  runId?: string
+  error?: string
+  message?: string
+}
+
+const REASONS = new Set<string>([
+  'payload_too_large',
+  'invalid_signature',
+  'invalid_body',
+  'invalid_json',
+  'invalid_event',
+  'stale_event',
+  'temporal_unavailable',
+  'internal_error',
+])
+
+export function observeRequest(logger: Logger, metrics: ApiMetrics): Middleware {
+  return async function observeRequest(ctx: Context, next: Next) {
+    const started = process.hrtime.bigint()
+    metrics.requestsInFlight.inc()
+    try {
+      await next()
+    } finally {
+      metrics.requestsInFlight.dec()
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const route = ctx._matchedRoute === undefined ? 'unmatched' : String(ctx._matchedRoute)
+      metrics.requestDuration.observe(
+        { method: methodLabel(ctx.method), route, status: String(ctx.status) },
+        seconds,
+      )
+      if (route === WEBHOOK_PATH && ctx.method === 'POST') logDelivery(ctx, seconds)
+    }
+  }
+
+  function logDelivery(ctx: Context, seconds: number): void {
+    const state = ctx.state as DeliveryState
+    const answer = (ctx.body ?? {}) as Answer
+    const { outcome, reason } = classify(ctx.status, answer)
+    const event = state.event
+    metrics.deliveries.inc({
+      event: eventLabel(event?.event),
+      outcome,
+      reason,
+      secret: state.secret ?? 'none',
+    })
+    const line = {
+      eventId: event?.id,
+      event: event?.event,
+      accountId: event?.accountId,
+      outcome,
+      reason: reason === 'none' ? undefined : reason,
+      detail: answer.error ? answer.message : undefined,
+      status: ctx.status,
+      latencyMs: Math.round(seconds * 1e4) / 10,
+      secretMatch: state.secret,
+      workflowId: outcome === 'accepted' || outcome === 'duplicate' ? event?.id : undefined,
+      runId: answer.runId,
+      traceId: activeTraceId(),
+      err: state.error,
+    }
+    if (outcome === 'accepted' || outcome === 'duplicate') logger.info(line, 'webhook delivery')
+    else if (outcome === 'rejected') logger.warn(line, 'webhook delivery rejected')
+    else logger.error(line, 'webhook delivery failed')
+  }
+}
+
+function classify(
+  status: number,
+  answer: Answer,
+): { outcome: DeliveryOutcome; reason: DeliveryReason } {
+  if (answer.status === 'accepted' || answer.status === 'duplicate') {
+    return { outcome: answer.status, reason: 'none' }
+  }
+  const reason = (
+    answer.error && REASONS.has(answer.error) ? answer.error : 'internal_error'
+  ) as DeliveryReason
+  if (reason === 'temporal_unavailable') return { outcome: 'unavailable', reason }
+  return { outcome: status >= 500 ? 'error' : 'rejected', reason }
+}

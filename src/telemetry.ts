@@ -1,0 +1,41 @@
+// What a process needs to be seen: Temporal's Runtime (logs through pino, SDK metrics), our
+// metrics and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, tracing. Set up before any connection.
+import type { Config } from './config'
+import type { Logger } from './logger'
+import { freePort } from './temporal-dev-server'
+import { installTemporalRuntime } from './temporal-runtime'
+import { startTracing, type Tracing } from './tracing'
+import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics'
+
+export interface Telemetry {
+  tracing: Tracing | undefined
+  metrics: WorkerMetrics
+  /** Where the Runtime serves Temporal's SDK metrics (loopback only); undefined if not served. */
+  temporalMetricsUrl: string | undefined
+  close(): Promise<void>
+}
+
+export function startApiTracing(config: Pick<Config, 'otlpEndpoint'>): Tracing | undefined {
+  return config.otlpEndpoint
+    ? startTracing({ serviceName: 'scompler-webhooks-api', endpoint: config.otlpEndpoint })
+    : undefined
+}
+
+/** For the worker process: Temporal's metrics on a free loopback port, relayed by /metrics. */
+export async function startWorkerTelemetry(
+  config: Pick<Config, 'otlpEndpoint'>,
+  logger: Logger,
+  options: { serveTemporalMetrics: boolean; serviceName: string },
+): Promise<Telemetry> {
+  const port = options.serveTemporalMetrics ? await freePort('127.0.0.1') : undefined
+  installTemporalRuntime(logger, port ? `127.0.0.1:${port}` : undefined)
+  const tracing = config.otlpEndpoint
+    ? startTracing({ serviceName: options.serviceName, endpoint: config.otlpEndpoint })
+    : undefined
+  return {
+    tracing,
+    metrics: createWorkerMetrics(),
+    temporalMetricsUrl: port ? `http://127.0.0.1:${port}/metrics` : undefined,
+    close: async () => tracing?.shutdown(),
+  }
+}
