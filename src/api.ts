@@ -4,7 +4,7 @@ import { loadConfig, loadSecrets } from './config'
 import { startApiServer } from './api-server'
 import { createLogger } from './logger'
 import { runMain, untilAborted } from './run'
-import { startApiTracing } from './telemetry'
+import { startApiTracing } from './tracing'
 import { createLazyClient } from './temporal-client'
 
 void runMain('scompler-webhooks api', async (shutdown) => {

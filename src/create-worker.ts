@@ -4,10 +4,10 @@ import { NativeConnection, Worker } from '@temporalio/worker'
 import { createActivities, type Hooks } from '../activities'
 import SOURCE_DIR from './source-dir.cjs'
 import type { Database } from './store/database'
+import { tracingClientInterceptors } from './temporal-client'
 import type { TokenCipher } from './token-cipher'
 import {
   tracingActivityInterceptors,
-  tracingClientInterceptors,
   tracingSinks,
   WORKFLOW_INTERCEPTOR_MODULES,
 } from './temporal-tracing'

@@ -15,12 +15,6 @@ export interface Telemetry {
   close(): Promise<void>
 }
 
-export function startApiTracing(config: Pick<Config, 'otlpEndpoint'>): Tracing | undefined {
-  return config.otlpEndpoint
-    ? startTracing({ serviceName: 'scompler-webhooks-api', endpoint: config.otlpEndpoint })
-    : undefined
-}
-
 /** For the worker process: Temporal's metrics on a free loopback port, relayed by /metrics. */
 export async function startWorkerTelemetry(
   config: Pick<Config, 'otlpEndpoint'>,

@@ -1,9 +1,21 @@
 // Starting a run per event. The event id is the workflow id, so Temporal itself refuses a second
 // run of a running or completed event; the ledger (activities) covers what outlives retention.
-import { Client, Connection, type WorkflowStartOptions } from '@temporalio/client'
+// The client part only: the package's root also loads the worker and its native core bridge,
+// which the API (and Deno without --allow-ffi) must not need.
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js'
+import {
+  Client,
+  Connection,
+  type WorkflowClientInterceptor,
+  type WorkflowStartOptions,
+} from '@temporalio/client'
 import type { TemporalConfig } from './config'
 import { SCOMPLER_ACCOUNT_ID, SCOMPLER_EVENT, workflowTypeFor, type ScomplerEvent } from './domain'
-import { tracingClientInterceptors } from './temporal-tracing'
+
+/** Starts (and describes, signals…) workflows inside the caller's span. */
+export function tracingClientInterceptors(): WorkflowClientInterceptor[] {
+  return [new OpenTelemetryWorkflowClientInterceptor()]
+}
 
 /** A start that takes longer is answered 503 so the sender redelivers later. */
 export const START_TIMEOUT_MS = 5000

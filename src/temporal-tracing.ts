@@ -1,26 +1,25 @@
 // Temporal's OpenTelemetry interceptors. They are always installed: while tracing is off the
 // global tracer is OpenTelemetry's no-op and workflow spans go to a no-op processor.
+import { createRequire } from 'node:module'
+import path from 'node:path'
 import {
   makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry'
 import { Resource } from '@opentelemetry/resources'
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { ActivityInterceptorsFactory, WorkerOptions } from '@temporalio/worker'
-import type { WorkflowClientInterceptor } from '@temporalio/client'
+import SOURCE_DIR from './source-dir.cjs'
 import type { Tracing } from './tracing'
+
+// createRequire rather than `require`: ES modules under Deno have no `require` (see source-dir.cjs).
+const resolve = createRequire(path.join(SOURCE_DIR, 'temporal-tracing.ts')).resolve
 
 /** Workflow interceptor modules: they must be in every workflow bundle (tests build one). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+  resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
 ]
-
-/** Starts (and describes, signals…) workflows inside the caller's span. */
-export function tracingClientInterceptors(): WorkflowClientInterceptor[] {
-  return [new OpenTelemetryWorkflowClientInterceptor()]
-}
 
 export const tracingActivityInterceptors: ActivityInterceptorsFactory = (ctx) => ({
   inbound: new OpenTelemetryActivityInboundInterceptor(ctx),

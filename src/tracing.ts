@@ -90,3 +90,10 @@ export function activeTraceId(): string | undefined {
   const spanContext = trace.getActiveSpan()?.spanContext()
   return spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined
 }
+
+/** The API's tracing: on only when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+export function startApiTracing(config: { otlpEndpoint: string | undefined }): Tracing | undefined {
+  return config.otlpEndpoint
+    ? startTracing({ serviceName: 'scompler-webhooks-api', endpoint: config.otlpEndpoint })
+    : undefined
+}

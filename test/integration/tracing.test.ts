@@ -3,7 +3,7 @@
 import { Client, Connection } from '@temporalio/client'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { WEBHOOK_PATH } from '../../src/domain'
-import { tracingClientInterceptors } from '../../src/temporal-tracing'
+import { tracingClientInterceptors } from '../../src/temporal-client'
 import { startTracing, type Tracing } from '../../src/tracing'
 import { startTestApi, type TestApi } from '../helpers/api'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
