@@ -16,6 +16,8 @@ export interface Measurement extends LoadResult {
   serverCpuMsPerRequest?: number
   /** Cores busy during the run, by process. */
   cores: Record<string, number>
+  /** Peak resident set during the run (MB), by process. */
+  peakRssMb: Record<string, number>
 }
 
 type Pids = Record<string, number>
@@ -31,12 +33,19 @@ export function pidsOf(stack: Stack): Pids {
 
 export async function measure(
   pids: Pids,
-  labels: Omit<Measurement, keyof LoadResult | 'cores' | 'serverCpuMsPerRequest'>,
+  labels: Omit<Measurement, keyof LoadResult | 'cores' | 'serverCpuMsPerRequest' | 'peakRssMb'>,
   load: () => Promise<LoadResult>,
 ): Promise<Measurement> {
+  const memory = sampleMemory(pids, 100)
   const before = cpuSnapshot(pids)
   const started = performance.now()
-  const result = await load()
+  let result: LoadResult
+  let peakRssMb: Record<string, number>
+  try {
+    result = await load()
+  } finally {
+    peakRssMb = memory.stop()
+  }
   const wall = (performance.now() - started) / 1000
   const after = cpuSnapshot(pids)
   const cores = Object.fromEntries(
@@ -54,6 +63,7 @@ export async function measure(
     serverCpuMsPerRequest:
       serverCpu === undefined ? undefined : round((serverCpu * 1000) / result.requests, 3),
     cores,
+    peakRssMb,
   }
 }
 

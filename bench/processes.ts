@@ -1,10 +1,22 @@
-// Child processes of the bench: the real entry points run as `npm run` runs them (tsx), but as
-// node itself, so that /proc/<pid> is the process doing the work and not a tsx wrapper.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { openSync, readFileSync } from 'node:fs'
+// Child processes of the bench: the real entry points, compiled as the production image runs them
+// (`node dist/src/api.js`): no tsx loader, no source-map stack rewriting, no compiler in memory.
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { openSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
+import { copyAssets } from '../scripts/build-dist'
 
 export const ROOT = path.resolve(__dirname, '..')
+/** tsconfig.bench.json: the production build (tsconfig.build.json) plus bench/bare-koa.ts. */
+export const BUILD_DIR = path.join(ROOT, 'bench/.build')
+
+/** Compiles src, workflows, activities and the bare Koa app into BUILD_DIR, as `npm run build`. */
+export async function buildForBench(): Promise<void> {
+  rmSync(BUILD_DIR, { recursive: true, force: true })
+  const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc')
+  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.bench.json'], { cwd: ROOT })
+  copyAssets(BUILD_DIR)
+}
 
 export interface BenchProcess {
   name: string
@@ -21,7 +33,8 @@ export function spawnEntryPoint(
   nodeFlags: string[] = [],
 ): BenchProcess {
   const log = openSync(logFile, 'a')
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, entry)], {
+  const compiled = path.join(BUILD_DIR, entry.replace(/\.ts$/, '.js'))
+  const child = spawn(process.execPath, [...nodeFlags, compiled], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', log, log],

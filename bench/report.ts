@@ -21,6 +21,8 @@ export interface SummaryRow {
   p99Ratio: number
   /** Cores busy during our runs (median), by process. */
   cores: Record<string, number>
+  /** The highest resident set of the API and of the worker during our runs (MB). */
+  peakRssMb: { api: number; worker: number }
 }
 
 export interface BenchResults {
@@ -61,6 +63,10 @@ export function summarize(measurements: Measurement[]): SummaryRow[] {
       throughputRatio: round(oursFigure.throughput / baselineFigure.throughput, 2),
       p99Ratio: round(oursFigure.p99 / baselineFigure.p99, 2),
       cores: medianCores(ours),
+      peakRssMb: {
+        api: Math.max(...ours.map((m) => m.peakRssMb.api ?? 0)),
+        worker: Math.max(...ours.map((m) => m.peakRssMb.worker ?? 0)),
+      },
     }
   })
 }
@@ -93,8 +99,8 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     `Medians of ${String(settings.runs)} runs of ${String(settings.seconds)} s each, ours and the baseline alternating.`,
     '',
-    '| path | c | ours req/s | baseline | baseline req/s | ratio | ours p50 / p99 ms | baseline p50 / p99 ms | p99 ratio | server CPU ms/req (ours / baseline) | cores busy in our runs |',
-    '| --- | --: | --: | --- | --: | --: | --: | --: | --: | --: | --- |',
+    '| path | c | ours req/s | baseline | baseline req/s | ratio | ours p50 / p99 ms | baseline p50 / p99 ms | p99 ratio | server CPU ms/req (ours / baseline) | peak RSS MB, api / worker | cores busy in our runs |',
+    '| --- | --: | --: | --- | --: | --: | --: | --: | --: | --: | --: | --- |',
     ...results.summary
       .map((r) =>
         [
@@ -108,6 +114,7 @@ export function renderMarkdown(results: BenchResults): string {
           `${r.baseline.p50} / ${r.baseline.p99}`,
           r.p99Ratio,
           [cpuCell(r.ours), cpuCell(r.baseline)].filter(Boolean).join(' / '),
+          `${r.peakRssMb.api} / ${r.peakRssMb.worker}`,
           Object.entries(r.cores)
             .map(([name, cores]) => `${name} ${cores}`)
             .join(', '),

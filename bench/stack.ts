@@ -11,7 +11,7 @@ import { WORKFLOW_BUNDLE_OPTIONS } from '../src/create-worker'
 import { freePort, startDevServer, type DevServer } from '../src/temporal-dev-server'
 import { setupNamespace } from '../src/temporal-setup'
 import { BENCH_SECRET } from './events'
-import { spawnEntryPoint, waitUntilReady, type BenchProcess } from './processes'
+import { buildForBench, spawnEntryPoint, waitUntilReady, type BenchProcess } from './processes'
 
 const HOST = '127.0.0.1'
 export const NAMESPACE = 'default'
@@ -48,7 +48,7 @@ export async function startStack({
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
   }
   try {
-    log('starting Temporal dev server (SQLite, WAL) and bundling workflows')
+    log('starting Temporal dev server (SQLite, WAL), compiling and bundling workflows')
     const [temporal, bundle] = await Promise.all([
       startDevServer({
         env: process.env,
@@ -58,6 +58,7 @@ export async function startStack({
         logFile: path.join(dir, 'temporal.log'),
       }),
       bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('ERROR') }),
+      buildForBench(),
     ])
     cleanups.push(() => temporal.stop())
     const bundlePath = path.join(dir, 'workflow-bundle.js')
@@ -75,6 +76,7 @@ export async function startStack({
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       HOST,
       LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
     }
     const flags = (name: string) =>
       profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []

@@ -7,17 +7,24 @@ import { WORKFLOW_BUNDLE_OPTIONS } from '../src/create-worker'
 
 const ROOT = path.join(__dirname, '..')
 
-async function main(outDir: string): Promise<void> {
+/** The files the compiled code reads beside itself (the bench's build needs them too). */
+export function copyAssets(outDir: string): void {
   cpSync(path.join(ROOT, 'src/store/migrations'), path.join(outDir, 'src/store/migrations'), {
     recursive: true,
   })
   cpSync(path.join(ROOT, 'src/source-dir.cjs'), path.join(outDir, 'src/source-dir.cjs'))
+}
+
+async function main(outDir: string): Promise<void> {
+  copyAssets(outDir)
   const { code } = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS)
   writeFileSync(path.join(outDir, 'workflow-bundle.js'), code)
   process.stdout.write(`built ${path.join(outDir, 'workflow-bundle.js')}\n`)
 }
 
-main(path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'))).catch((error: unknown) => {
-  process.stderr.write(`build-dist: ${(error as Error).message}\n`)
-  process.exitCode = 1
-})
+if (require.main === module) {
+  main(path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'))).catch((error: unknown) => {
+    process.stderr.write(`build-dist: ${(error as Error).message}\n`)
+    process.exitCode = 1
+  })
+}

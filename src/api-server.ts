@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Tracer } from '@opentelemetry/api'
 import type { Client } from '@temporalio/client'
 import { createApp } from './app'
 import type { Config } from './config'
@@ -26,6 +27,8 @@ export interface ApiServerDeps {
   logger: Logger
   /** npm start shares one registry between the API and the worker. */
   metrics?: ApiMetrics
+  /** Set while tracing is on. */
+  tracer?: Tracer
 }
 
 export async function startApiServer({
@@ -34,6 +37,7 @@ export async function startApiServer({
   client,
   logger,
   metrics,
+  tracer,
 }: ApiServerDeps): Promise<ApiServer> {
   const app = createApp({
     secrets,
@@ -43,6 +47,7 @@ export async function startApiServer({
     readiness: () => temporalReadiness(client, config.temporal.namespace),
     logger,
     metrics: metrics ?? createApiMetrics(),
+    tracer,
   })
   const server = createHttpServer(app.callback())
   await new Promise<void>((resolve, reject) => {

@@ -12,9 +12,9 @@ void runMain('scompler-webhooks api', async (shutdown) => {
   const secrets = loadSecrets(process.env)
   const logger = createLogger({ level: config.logLevel, name: 'api' })
   const tracing = startApiTracing(config)
-  const client = createLazyClient(config.temporal)
+  const client = createLazyClient(config.temporal, { tracing: tracing !== undefined })
   try {
-    const api = await startApiServer({ config, secrets, client, logger })
+    const api = await startApiServer({ config, secrets, client, logger, tracer: tracing?.tracer })
     logger.info({ url: api.url, temporal: config.temporal.connection.address }, 'API listening')
     await untilAborted(shutdown)
     logger.info('shutting down: finishing requests in flight')

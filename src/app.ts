@@ -11,7 +11,7 @@ import type { ApiMetrics } from './metrics'
 import { observeRequest, type DeliveryState } from './observe-request'
 import { verifySignature, WebhookVerificationError, type WebhookSecrets } from './signature'
 import { TemporalUnavailableError, type StartEvent } from './temporal-client'
-import { defaultTracer, traceRequest } from './tracing'
+import { traceRequest } from './tracing'
 
 export interface AppDeps {
   secrets: WebhookSecrets
@@ -22,7 +22,7 @@ export interface AppDeps {
   readiness: () => Promise<string | undefined>
   logger: Logger
   metrics: ApiMetrics
-  /** OpenTelemetry's registered tracer by default (a no-op while tracing is off). */
+  /** Set while tracing is on (the request's server span); unset, no span work at all. */
   tracer?: Tracer
   now?: () => number
 }
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = await deps.metrics.registry.metrics()
   })
 
-  app.use(traceRequest(deps.tracer ?? defaultTracer()))
+  if (deps.tracer) app.use(traceRequest(deps.tracer))
   app.use(observeRequest(deps.logger, deps.metrics))
   app.use(handleErrors())
   app.use(router.routes())

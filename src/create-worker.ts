@@ -46,7 +46,7 @@ export async function createWorker(
   const client = new Client({
     connection,
     namespace,
-    interceptors: { workflow: tracingClientInterceptors() },
+    interceptors: { workflow: options.tracing ? tracingClientInterceptors() : [] },
   })
   const activities = createActivities({
     db: options.db,

@@ -70,7 +70,14 @@ void runMain('scompler-webhooks', async () => {
     })
     // One /metrics for the API and the worker's activities.
     const metrics = createApiMetrics(telemetry.metrics.registry)
-    const api = await startApiServer({ config, secrets, client, logger, metrics })
+    const api = await startApiServer({
+      config,
+      secrets,
+      client,
+      logger,
+      metrics,
+      tracer: telemetry.tracing?.tracer,
+    })
     cleanup.push(api.close)
     const admin = await startAdminServer({
       dataDir: config.dataDir,

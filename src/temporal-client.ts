@@ -35,12 +35,16 @@ export class TemporalUnavailableError extends Error {
  * Connects on first use (and reconnects by itself), so the API boots and stays up while Temporal
  * is down. Without the SDK's gRPC retry interceptor: its retries outlive the caller's deadline and
  * would keep piling up during an outage; `createEventStarter` retries within START_TIMEOUT_MS.
+ * The tracing interceptor only while tracing is on: off, it would do span work for nothing.
  */
-export function createLazyClient(config: TemporalConfig): Client {
+export function createLazyClient(
+  config: TemporalConfig,
+  options: { tracing?: boolean } = {},
+): Client {
   return new Client({
     connection: Connection.lazy({ ...config.connection, interceptors: [] }),
     namespace: config.namespace,
-    interceptors: { workflow: tracingClientInterceptors() },
+    interceptors: { workflow: options.tracing ? tracingClientInterceptors() : [] },
   })
 }
 

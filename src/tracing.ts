@@ -80,11 +80,6 @@ export function traceRequest(tracer: Tracer): Middleware {
   }
 }
 
-/** The tracer the API uses: the registered one, or OpenTelemetry's no-op while tracing is off. */
-export function defaultTracer(): Tracer {
-  return trace.getTracer(TRACER_NAME)
-}
-
 /** The current trace id, for log lines; undefined while tracing is off. */
 export function activeTraceId(): string | undefined {
   const spanContext = trace.getActiveSpan()?.spanContext()

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Tracer } from '@opentelemetry/api'
 import type { Client } from '@temporalio/client'
 import request from 'supertest'
 import { createHttpServer } from '../../src/api-server'
@@ -29,6 +30,8 @@ export async function startTestApi(options: {
   /** Captures log lines; silent by default. */
   logger?: Logger
   metrics?: ApiMetrics
+  /** The request span's tracer, as while tracing is on; no spans by default. */
+  tracer?: Tracer
 }): Promise<TestApi> {
   let starts = 0
   const realStart = createEventStarter(options.client, options.taskQueue)
@@ -46,6 +49,7 @@ export async function startTestApi(options: {
     readiness: async () => undefined,
     logger: options.logger ?? createLogger({ level: 'silent' }),
     metrics: options.metrics ?? createApiMetrics(),
+    tracer: options.tracer,
   })
   const server: Server = createHttpServer(app.callback(), options.requestTimeoutMs)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -34,7 +34,7 @@ beforeAll(async () => {
   })
   store = await createTestDatabase()
   worker = await startTestWorker({ db: store.db, taskQueue, tracing })
-  api = await startTestApi({ client, taskQueue })
+  api = await startTestApi({ client, taskQueue, tracer: tracing.tracer })
 })
 afterAll(async () => {
   await api.close()

@@ -22,6 +22,7 @@ function run(
     unexpected: 0,
     serverCpuMsPerRequest: target === 'direct' ? undefined : 0.5,
     cores: { api: 0.5 },
+    peakRssMb: { api: 100 + runNumber, worker: target === 'ours' ? 200 + throughput : 150 },
   }
 }
 
@@ -48,6 +49,8 @@ describe('bench report', () => {
       p99Ratio: 1.5,
     })
     expect(rejected).toMatchObject({ baselineName: 'bare-koa', throughputRatio: 0.8 })
+    // The highest of our runs, not a median: a target on peak memory is about the worst moment.
+    expect(accepted!.peakRssMb).toEqual({ api: 103, worker: 290 })
   })
 
   it('renders the table and a chart with a line per series', () => {
