@@ -19,10 +19,10 @@ import { round } from './stats'
 
 const { values: args } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '3' },
     runs: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '1,16,64' },
-    rates: { type: 'string', default: '2,5,10,20,40,80,160,320' },
+    rates: { type: 'string', default: '5,10,20,40,80,160,320' },
     'e2e-seconds': { type: 'string', default: '8' },
     out: { type: 'string', default: path.join(ROOT, 'bench/results') },
     profile: { type: 'string' },
