@@ -97,7 +97,8 @@ export function renderMarkdown(results: BenchResults): string {
       `Load average before/after: ${String(machine.loadAverageBefore)} / ${String(machine.loadAverageAfter)}.` +
       (machine.note ? ` ${String(machine.note)}` : ''),
     '',
-    `Medians of ${String(settings.runs)} runs of ${String(settings.seconds)} s each, ours and the baseline alternating.`,
+    `Medians of ${String(settings.runs)} runs of ${String(settings.seconds)} s each, ours and the baseline alternating.` +
+      nodeOptionsSentence(settings.nodeOptions as Record<string, string> | undefined),
     '',
     '| path | c | ours req/s | baseline | baseline req/s | ratio | ours p50 / p99 ms | baseline p50 / p99 ms | p99 ratio | server CPU ms/req (ours / baseline) | peak RSS MB, api / worker | cores busy in our runs |',
     '| --- | --: | --: | --- | --: | --: | --: | --: | --: | --: | --: | --- |',
@@ -137,6 +138,12 @@ export function renderMarkdown(results: BenchResults): string {
     '',
   ]
   return lines.join('\n')
+}
+
+function nodeOptionsSentence(options: Record<string, string> | undefined): string {
+  const set = Object.entries(options ?? {}).filter(([, value]) => value)
+  if (set.length === 0) return ''
+  return ` Node options: ${set.map(([name, value]) => `${name} \`${value}\``).join(', ')}.`
 }
 
 function sustainedRate(steps: EndToEndResult[]): string {

@@ -14,7 +14,7 @@ import { runHttpLoad } from './http-load'
 import { measure, pidsOf, sampleMemory, type Measurement } from './measure'
 import { memoryMb, ROOT } from './processes'
 import { renderMarkdown, summarize, type BenchResults } from './report'
-import { startStack, TASK_QUEUE, type Stack } from './stack'
+import { PRODUCTION_NODE_OPTIONS, startStack, TASK_QUEUE, type Stack } from './stack'
 import { round } from './stats'
 
 const { values: args } = parseArgs({
@@ -26,6 +26,9 @@ const { values: args } = parseArgs({
     'e2e-seconds': { type: 'string', default: '8' },
     out: { type: 'string', default: path.join(ROOT, 'bench/results') },
     profile: { type: 'string' },
+    /** Node flags for the API and the worker, as production would set them in NODE_OPTIONS. */
+    'api-node-options': { type: 'string', default: PRODUCTION_NODE_OPTIONS.api },
+    'worker-node-options': { type: 'string', default: PRODUCTION_NODE_OPTIONS.worker },
     note: { type: 'string', default: '' },
     /** A subset of accepted,rejected,duplicate,end-to-end (duplicate needs accepted). */
     paths: { type: 'string', default: 'accepted,rejected,duplicate,end-to-end' },
@@ -58,6 +61,10 @@ async function main() {
   const stack = await startStack({
     log,
     profileDir: args.profile,
+    nodeFlags: {
+      api: args['api-node-options'].split(' ').filter(Boolean),
+      worker: args['worker-node-options'].split(' ').filter(Boolean),
+    },
     cliPath: process.env.TEMPORAL_CLI_PATH,
     adminUrl: args.database,
   })
@@ -80,7 +87,13 @@ async function main() {
     const endToEnd = PATHS.has('end-to-end') ? await endToEndPath(stack) : []
     const results: BenchResults = {
       machine: { ...machine, loadAverageAfter: os.loadavg().map((l) => Number(l.toFixed(2))) },
-      settings: { seconds: SECONDS, runs: RUNS, concurrency: CONCURRENCY, rates: RATES },
+      settings: {
+        seconds: SECONDS,
+        runs: RUNS,
+        concurrency: CONCURRENCY,
+        rates: RATES,
+        nodeOptions: { api: args['api-node-options'], worker: args['worker-node-options'] },
+      },
       summary: summarize(measurements),
       endToEnd,
       idleRssMb,

@@ -16,6 +16,11 @@ import { buildForBench, spawnEntryPoint, waitUntilReady, type BenchProcess } fro
 const HOST = '127.0.0.1'
 export const NAMESPACE = 'default'
 export const TASK_QUEUE = 'scompler-webhooks-bench'
+/** The NODE_OPTIONS docker-compose.yml gives the API and the worker (a unit test keeps them equal). */
+export const PRODUCTION_NODE_OPTIONS = {
+  api: '--max-old-space-size=128',
+  worker: '--max-old-space-size=160',
+}
 
 export interface Stack {
   dir: string
@@ -31,6 +36,8 @@ export interface StackOptions {
   log: (line: string) => void
   /** Writes V8 CPU profiles of the API, worker and bare Koa app (node --cpu-prof). */
   profileDir?: string
+  /** Extra node flags by process name (`api`, `worker`), e.g. `--max-old-space-size=128`. */
+  nodeFlags?: Record<string, string[]>
   cliPath?: string
   /** An administrative URL of the PostgreSQL server to create the bench database on. */
   adminUrl: string
@@ -39,6 +46,7 @@ export interface StackOptions {
 export async function startStack({
   log,
   profileDir,
+  nodeFlags = {},
   cliPath,
   adminUrl,
 }: StackOptions): Promise<Stack> {
@@ -78,8 +86,10 @@ export async function startStack({
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
     }
-    const flags = (name: string) =>
-      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []
+    const flags = (name: string) => [
+      ...(nodeFlags[name] ?? []),
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []),
+    ]
 
     log('starting the worker, the API and the bare Koa app')
     const workerHealth = await freePort(HOST)

@@ -32,6 +32,14 @@ export interface WorkerOptions {
 
 export const WORKFLOWS_PATH = path.join(SOURCE_DIR, '../workflows')
 
+/**
+ * Runs kept in the sticky cache. The SDK derives its default from the heap limit: 2,310 on a
+ * 24 GB machine, but 10 under the worker's `--max-old-space-size=160` (docker-compose.yml), which
+ * cut completions by a third in `npm run bench` (every task replayed its history). Our runs last
+ * seconds: 250 covers the runs in flight at the throughput the bench measures.
+ */
+export const MAX_CACHED_WORKFLOWS = 250
+
 /** What every workflow bundle is built from, at start or ahead of time (`bundleWorkflowCode`). */
 export const WORKFLOW_BUNDLE_OPTIONS = {
   workflowsPath: WORKFLOWS_PATH,
@@ -66,6 +74,7 @@ export async function createWorker(
       workflowModules: options.workflowBundlePath ? undefined : WORKFLOW_INTERCEPTOR_MODULES,
     },
     sinks: tracingSinks(options.tracing),
+    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
