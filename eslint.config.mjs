@@ -2,7 +2,18 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'bench/.build', '.data', 'coverage', '**/*.mjs', '**/*.js', '**/*.cjs'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'bench/.build',
+      '.data',
+      'coverage',
+      '**/*.mjs',
+      '**/*.js',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -18,7 +18,8 @@ export interface SummaryRow {
   baseline: Figure
   /** Ours over the baseline, from the medians of the runs. */
   throughputRatio: number
-  p99Ratio: number
+  /** Null when the baseline's p99 rounds to 0 ms (autocannon counts whole milliseconds). */
+  p99Ratio: number | null
   /** Cores busy during our runs (median), by process. */
   cores: Record<string, number>
   /** The highest resident set of the API and of the worker during our runs (MB). */
@@ -61,7 +62,7 @@ export function summarize(measurements: Measurement[]): SummaryRow[] {
       baselineName: BASELINE[scenario],
       baseline: baselineFigure,
       throughputRatio: round(oursFigure.throughput / baselineFigure.throughput, 2),
-      p99Ratio: round(oursFigure.p99 / baselineFigure.p99, 2),
+      p99Ratio: baselineFigure.p99 > 0 ? round(oursFigure.p99 / baselineFigure.p99, 2) : null,
       cores: medianCores(ours),
       peakRssMb: {
         api: Math.max(...ours.map((m) => m.peakRssMb.api ?? 0)),
@@ -113,7 +114,7 @@ export function renderMarkdown(results: BenchResults): string {
           r.throughputRatio,
           `${r.ours.p50} / ${r.ours.p99}`,
           `${r.baseline.p50} / ${r.baseline.p99}`,
-          r.p99Ratio,
+          r.p99Ratio ?? 'n/a',
           [cpuCell(r.ours), cpuCell(r.baseline)].filter(Boolean).join(' / '),
           `${r.peakRssMb.api} / ${r.peakRssMb.worker}`,
           Object.entries(r.cores)
