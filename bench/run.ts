@@ -14,7 +14,8 @@ import { runHttpLoad } from './http-load'
 import { measure, pidsOf, sampleMemory, type Measurement } from './measure'
 import { memoryMb, ROOT } from './processes'
 import { renderMarkdown, summarize, type BenchResults } from './report'
-import { PRODUCTION_NODE_OPTIONS, startStack, TASK_QUEUE, type Stack } from './stack'
+import { PRODUCTION_NODE_OPTIONS } from './node-options'
+import { startStack, TASK_QUEUE, type Stack } from './stack'
 import { round } from './stats'
 
 const { values: args } = parseArgs({
@@ -24,7 +25,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '1,16,64' },
     rates: { type: 'string', default: '5,10,20,40,80,160,320' },
     'e2e-seconds': { type: 'string', default: '8' },
-    out: { type: 'string', default: path.join(ROOT, 'bench/results') },
+    /** bench/results for a full run; a run of some paths only goes to a temporary folder. */
+    out: { type: 'string' },
     profile: { type: 'string' },
     /** Node flags for the API and the worker, as production would set them in NODE_OPTIONS. */
     'api-node-options': { type: 'string', default: PRODUCTION_NODE_OPTIONS.api },
@@ -39,7 +41,18 @@ const SECONDS = Number(args.seconds)
 const RUNS = Number(args.runs)
 const CONCURRENCY = args.concurrency.split(',').map(Number)
 const RATES = args.rates.split(',').map(Number)
+const ALL_PATHS = ['accepted', 'rejected', 'duplicate', 'end-to-end']
 const PATHS = new Set(args.paths.split(','))
+const unknownPaths = [...PATHS].filter((name) => !ALL_PATHS.includes(name))
+if (unknownPaths.length > 0) usage(`unknown --paths ${unknownPaths.join(',')}`)
+if (PATHS.has('duplicate') && !PATHS.has('accepted')) {
+  usage('--paths duplicate needs accepted: it redelivers the events the accepted path delivered')
+}
+const OUT =
+  args.out ??
+  (PATHS.size === ALL_PATHS.length
+    ? path.join(ROOT, 'bench/results')
+    : path.join(os.tmpdir(), 'scompler-bench-results'))
 const DRAIN_TIMEOUT_MS = 180_000
 const WARM_UP_SECONDS = 2
 /** Distinct deliveries signed ahead of each run: more than any run here can send. */
@@ -83,7 +96,7 @@ async function main() {
     }
     const accepted = PATHS.has('accepted') ? await acceptedPath(stack, record) : []
     if (PATHS.has('rejected')) await rejectionPath(stack, record)
-    if (PATHS.has('duplicate') && accepted.length > 0) await duplicatePath(stack, accepted, record)
+    if (PATHS.has('duplicate')) await duplicatePath(stack, accepted, record)
     const endToEnd = PATHS.has('end-to-end') ? await endToEndPath(stack) : []
     const results: BenchResults = {
       machine: { ...machine, loadAverageAfter: os.loadavg().map((l) => Number(l.toFixed(2))) },
@@ -231,6 +244,11 @@ function rssNow(pids: Record<string, number>) {
   )
 }
 
+function usage(message: string): never {
+  process.stderr.write(`bench: ${message} (paths: ${ALL_PATHS.join(',')})\n`)
+  process.exit(2)
+}
+
 function describeMachine() {
   const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH, process.env)
   return {
@@ -246,12 +264,12 @@ function describeMachine() {
 }
 
 function writeResults(results: BenchResults) {
-  mkdirSync(args.out, { recursive: true })
+  mkdirSync(OUT, { recursive: true })
   const markdown = renderMarkdown(results)
-  writeFileSync(path.join(args.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
-  writeFileSync(path.join(args.out, 'results.md'), markdown)
-  writeFileSync(path.join(args.out, 'chart.svg'), renderChart(results.summary))
-  process.stdout.write(`\n${markdown}\nwritten to ${path.relative(process.cwd(), args.out)}/\n`)
+  writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+  writeFileSync(path.join(OUT, 'results.md'), markdown)
+  writeFileSync(path.join(OUT, 'chart.svg'), renderChart(results.summary))
+  process.stdout.write(`\n${markdown}\nwritten to ${path.relative(process.cwd(), OUT)}/\n`)
 }
 
 // Ctrl-C stops the stack (servers, processes, database) instead of leaving it behind.

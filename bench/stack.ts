@@ -16,11 +16,6 @@ import { buildForBench, spawnEntryPoint, waitUntilReady, type BenchProcess } fro
 const HOST = '127.0.0.1'
 export const NAMESPACE = 'default'
 export const TASK_QUEUE = 'scompler-webhooks-bench'
-/** The NODE_OPTIONS docker-compose.yml gives the API and the worker (a unit test keeps them equal). */
-export const PRODUCTION_NODE_OPTIONS = {
-  api: '--max-old-space-size=128',
-  worker: '--max-old-space-size=160',
-}
 
 export interface Stack {
   dir: string

@@ -27,8 +27,8 @@ export interface ApiServerDeps {
   logger: Logger
   /** npm start shares one registry between the API and the worker. */
   metrics?: ApiMetrics
-  /** Set while tracing is on. */
-  tracer?: Tracer
+  /** Set while tracing is on; every caller says which. */
+  tracer: Tracer | undefined
 }
 
 export async function startApiServer({

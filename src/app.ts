@@ -22,8 +22,8 @@ export interface AppDeps {
   readiness: () => Promise<string | undefined>
   logger: Logger
   metrics: ApiMetrics
-  /** Set while tracing is on (the request's server span); unset, no span work at all. */
-  tracer?: Tracer
+  /** Set while tracing is on (the request's server span); undefined, no span work at all. */
+  tracer: Tracer | undefined
   now?: () => number
 }
 

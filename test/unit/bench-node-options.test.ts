@@ -1,7 +1,7 @@
 // The bench measures the API and the worker with the heap limits production gives them.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { PRODUCTION_NODE_OPTIONS } from '../../bench/stack'
+import { PRODUCTION_NODE_OPTIONS } from '../../bench/node-options'
 
 const compose = readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8')
 

@@ -53,6 +53,22 @@ describe('bench report', () => {
     expect(accepted!.peakRssMb).toEqual({ api: 103, worker: 290 })
   })
 
+  it('gives no p99 ratio when the baseline p99 rounds to 0 ms', () => {
+    const fast = [run('rejected', 'ours', 800, 1, 1), run('rejected', 'bare-koa', 1000, 0, 1)]
+    const [row] = summarize(fast)
+    expect(row!.p99Ratio).toBeNull()
+    const results: BenchResults = {
+      machine: {},
+      settings: {},
+      summary: [row!],
+      endToEnd: [],
+      idleRssMb: {},
+      peakRssMb: {},
+      measurements: fast,
+    }
+    expect(renderMarkdown(results)).toContain('| 0.5 / 1 | 0 / 0 | n/a |')
+  })
+
   it('renders the table and a chart with a line per series', () => {
     const summary = summarize(measurements)
     const results: BenchResults = {
