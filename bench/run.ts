@@ -18,14 +18,15 @@ import { PRODUCTION_NODE_OPTIONS } from './node-options'
 import { startStack, TASK_QUEUE, type Stack } from './stack'
 import { round } from './stats'
 
-const { values: args } = parseArgs({
+const { values: args, tokens } = parseArgs({
+  tokens: true,
   options: {
     seconds: { type: 'string', default: '3' },
     runs: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '1,16,64' },
     rates: { type: 'string', default: '5,10,20,40,80,160,320' },
     'e2e-seconds': { type: 'string', default: '8' },
-    /** bench/results for a full run; a run of some paths only goes to a temporary folder. */
+    /** bench/results for the reference run (no setting changed), else a temporary folder. */
     out: { type: 'string' },
     profile: { type: 'string' },
     /** Node flags for the API and the worker, as production would set them in NODE_OPTIONS. */
@@ -48,9 +49,22 @@ if (unknownPaths.length > 0) usage(`unknown --paths ${unknownPaths.join(',')}`)
 if (PATHS.has('duplicate') && !PATHS.has('accepted')) {
   usage('--paths duplicate needs accepted: it redelivers the events the accepted path delivered')
 }
+/** Options that change what is measured: a run with any of them is not the committed reference. */
+const SHAPING = new Set([
+  'seconds',
+  'runs',
+  'concurrency',
+  'rates',
+  'e2e-seconds',
+  'paths',
+  'profile',
+  'api-node-options',
+  'worker-node-options',
+])
+const isReference = !tokens.some((token) => token.kind === 'option' && SHAPING.has(token.name))
 const OUT =
   args.out ??
-  (PATHS.size === ALL_PATHS.length
+  (isReference
     ? path.join(ROOT, 'bench/results')
     : path.join(os.tmpdir(), 'scompler-bench-results'))
 const DRAIN_TIMEOUT_MS = 180_000
