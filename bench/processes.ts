@@ -4,18 +4,22 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { openSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { copyAssets } from '../scripts/build-dist'
+import { DefaultLogger } from '@temporalio/worker'
+import { completeBuild } from '../scripts/build-dist'
 
 export const ROOT = path.resolve(__dirname, '..')
 /** tsconfig.bench.json: the production build (tsconfig.build.json) plus bench/bare-koa.ts. */
 export const BUILD_DIR = path.join(ROOT, 'bench/.build')
 
-/** Compiles src, workflows, activities and the bare Koa app into BUILD_DIR, as `npm run build`. */
-export async function buildForBench(): Promise<void> {
+/**
+ * `npm run build` into BUILD_DIR, plus the bare Koa app: compiled code, migrations and the
+ * prebuilt workflow bundle, whose path it returns.
+ */
+export async function buildForBench(): Promise<string> {
   rmSync(BUILD_DIR, { recursive: true, force: true })
   const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc')
   await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.bench.json'], { cwd: ROOT })
-  copyAssets(BUILD_DIR)
+  return completeBuild(BUILD_DIR, new DefaultLogger('ERROR'))
 }
 
 export interface BenchProcess {

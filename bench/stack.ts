@@ -1,13 +1,11 @@
 // Everything the bench measures, on loopback, each in its own process: a Temporal dev server
 // (SQLite file in WAL mode), a fresh PostgreSQL database, the worker, the API and the bare Koa app.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Client, Connection } from '@temporalio/client'
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker'
 import { Client as PgClient } from 'pg'
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/create-worker'
 import { freePort, startDevServer, type DevServer } from '../src/temporal-dev-server'
 import { setupNamespace } from '../src/temporal-setup'
 import { BENCH_SECRET } from './events'
@@ -52,7 +50,7 @@ export async function startStack({
   }
   try {
     log('starting Temporal dev server (SQLite, WAL), compiling and bundling workflows')
-    const [temporal, bundle] = await Promise.all([
+    const [temporal, bundlePath] = await Promise.all([
       startDevServer({
         env: process.env,
         cliPath,
@@ -60,12 +58,9 @@ export async function startStack({
         dbFile: path.join(dir, 'temporal.sqlite'),
         logFile: path.join(dir, 'temporal.log'),
       }),
-      bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('ERROR') }),
       buildForBench(),
     ])
     cleanups.push(() => temporal.stop())
-    const bundlePath = path.join(dir, 'workflow-bundle.js')
-    writeFileSync(bundlePath, bundle.code)
     const connection = await Connection.connect({ address: temporal.address })
     cleanups.push(() => connection.close())
     await setupNamespace(connection, NAMESPACE, 72 * 3600_000)

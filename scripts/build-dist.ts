@@ -2,29 +2,29 @@
 // once here so that the worker in the image starts without bundling (WORKFLOW_BUNDLE_PATH).
 import { cpSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { bundleWorkflowCode } from '@temporalio/worker'
+import { bundleWorkflowCode, type Logger } from '@temporalio/worker'
 import { WORKFLOW_BUNDLE_OPTIONS } from '../src/create-worker'
 
 const ROOT = path.join(__dirname, '..')
 
-/** The files the compiled code reads beside itself (the bench's build needs them too). */
-export function copyAssets(outDir: string): void {
+/** Completes a `tsc` output in `outDir` (dist/, or the bench's build); returns the bundle's path. */
+export async function completeBuild(outDir: string, logger?: Logger): Promise<string> {
   cpSync(path.join(ROOT, 'src/store/migrations'), path.join(outDir, 'src/store/migrations'), {
     recursive: true,
   })
   cpSync(path.join(ROOT, 'src/source-dir.cjs'), path.join(outDir, 'src/source-dir.cjs'))
-}
-
-async function main(outDir: string): Promise<void> {
-  copyAssets(outDir)
-  const { code } = await bundleWorkflowCode(WORKFLOW_BUNDLE_OPTIONS)
-  writeFileSync(path.join(outDir, 'workflow-bundle.js'), code)
-  process.stdout.write(`built ${path.join(outDir, 'workflow-bundle.js')}\n`)
+  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger })
+  const bundlePath = path.join(outDir, 'workflow-bundle.js')
+  writeFileSync(bundlePath, code)
+  return bundlePath
 }
 
 if (require.main === module) {
-  main(path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'))).catch((error: unknown) => {
-    process.stderr.write(`build-dist: ${(error as Error).message}\n`)
-    process.exitCode = 1
-  })
+  completeBuild(path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'))).then(
+    (bundlePath) => process.stdout.write(`built ${bundlePath}\n`),
+    (error: unknown) => {
+      process.stderr.write(`build-dist: ${(error as Error).message}\n`)
+      process.exitCode = 1
+    },
+  )
 }
