@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client'
 import type { Database } from '../src/store/database'
-import { createTokenCipher, type TokenCipher } from '../src/token-cipher'
+import { createTokenCipher, type TokenCipher } from '../src/store/token-cipher'
 import { createUninstallActivities } from './app-uninstalled'
 import { classifyFailures } from './errors'
 import { defaultHooks, type Hooks } from './hooks'

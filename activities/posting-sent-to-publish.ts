@@ -7,7 +7,7 @@ import {
   type EventResult,
 } from '../src/domain'
 import type { Database } from '../src/store/database'
-import type { TokenCipher } from '../src/token-cipher'
+import type { TokenCipher } from '../src/store/token-cipher'
 import { lockActiveInstallation } from '../src/store/installations'
 import { insertPostingPublication } from '../src/store/records'
 import type { Hooks } from './hooks'

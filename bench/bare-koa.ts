@@ -4,8 +4,8 @@ import { createServer } from 'node:http'
 import Koa from 'koa'
 import getRawBody from 'raw-body'
 import { loadConfig } from '../src/config'
-import { createLogger } from '../src/logger'
-import { runMain, untilAborted } from '../src/run'
+import { createLogger } from '../src/shared/logger'
+import { runMain, untilAborted } from '../src/shared/lifecycle'
 
 void runMain('bare koa', async (shutdown) => {
   const config = loadConfig(process.env)

@@ -2,7 +2,7 @@
 // uses, by `concurrency` callers that each start the next event once the previous start returns.
 import type { Client } from '@temporalio/client'
 import { workflowTypeFor } from '../src/domain'
-import { workflowStartOptions } from '../src/temporal-client'
+import { workflowStartOptions } from '../src/temporal/start-event'
 import type { Delivery } from './events'
 import type { LoadResult } from './http-load'
 import { percentile } from './stats'

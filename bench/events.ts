@@ -1,7 +1,7 @@
 // Pre-signed deliveries: the signing is done before a run, so the load generator only sends.
 import { randomUUID } from 'node:crypto'
 import { parseEnvelope } from '../src/events'
-import { signPayload } from '../src/signature'
+import { signPayload } from '../src/http/signature'
 import type { ScomplerEvent } from '../src/domain'
 
 export const BENCH_SECRET = 'bench-app-secret'

@@ -3,7 +3,7 @@
 import { cpSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { bundleWorkflowCode, type Logger } from '@temporalio/worker'
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/create-worker'
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/worker/create-worker'
 
 const ROOT = path.join(__dirname, '..')
 

@@ -1,11 +1,11 @@
 // `npm run start:api`: the HTTP receiver alone. It never opens the store, and it boots and stays
 // up without Temporal (deliveries get 503 until Temporal is back).
 import { loadConfig, loadSecrets } from './config'
-import { startApiServer } from './api-server'
-import { createLogger } from './logger'
-import { runMain, untilAborted } from './run'
-import { startApiTracing } from './tracing'
-import { createLazyClient } from './temporal-client'
+import { startApiServer } from './http/server'
+import { createLogger } from './shared/logger'
+import { runMain, untilAborted } from './shared/lifecycle'
+import { startApiTracing } from './shared/tracing'
+import { createLazyClient } from './temporal/start-event'
 
 void runMain('scompler-webhooks api', async (shutdown) => {
   const config = loadConfig(process.env)

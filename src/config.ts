@@ -6,8 +6,8 @@ import { msToNumber } from '@temporalio/common/lib/time.js'
 import { loadClientConnectConfig } from '@temporalio/envconfig'
 import type { NativeConnectionOptions } from '@temporalio/worker'
 import { DEFAULT_TASK_QUEUE } from './domain'
-import type { WebhookSecrets } from './signature'
-import type { TokenKeys } from './token-cipher'
+import type { WebhookSecrets } from './http/signature'
+import type { TokenKeys } from './store/token-cipher'
 
 export type Env = Record<string, string | undefined>
 

@@ -1,8 +1,8 @@
 // `npm run setup`: registers the search attributes and the namespace retention. Idempotent.
 import { Connection } from '@temporalio/client'
 import { loadConfig } from './config'
-import { runMain } from './run'
-import { setupNamespace } from './temporal-setup'
+import { runMain } from './shared/lifecycle'
+import { setupNamespace } from './temporal/namespace'
 
 void runMain('scompler-webhooks setup', async () => {
   const config = loadConfig(process.env)

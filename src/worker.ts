@@ -1,15 +1,15 @@
 // `npm run start:worker`: runs the workflows and activities against PostgreSQL (DATABASE_URL).
 import { ConfigError, loadConfig } from './config'
-import { createWorker } from './create-worker'
-import { startHealthServer } from './health-server'
-import { createLogger } from './logger'
-import { loadHooksModule } from './hooks-module'
-import { runMain } from './run'
+import { createWorker } from './worker/create-worker'
+import { startHealthServer } from './worker/health-server'
+import { createLogger } from './shared/logger'
+import { loadHooksModule } from './worker/hooks-module'
+import { runMain } from './shared/lifecycle'
 import { openDatabase } from './store/database'
 import { prepareTokenCipher } from './store/tokens'
-import { startWorkerTelemetry } from './telemetry'
-import { connectWithRetry } from './temporal-connection'
-import { missingSearchAttributes } from './temporal-setup'
+import { startWorkerTelemetry } from './worker/telemetry'
+import { connectWithRetry } from './temporal/connect'
+import { missingSearchAttributes } from './temporal/namespace'
 
 void runMain('scompler-webhooks worker', async (shutdown) => {
   const config = loadConfig(process.env)

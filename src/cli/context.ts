@@ -2,8 +2,8 @@
 // and a Temporal client.
 import { Client, Connection } from '@temporalio/client'
 import { ConfigError, loadConfig, type Config, type Env } from '../config'
-import type { RuntimeInfo } from '../admin-server'
-import { readRuntimeInfo } from './admin-client'
+import type { RuntimeInfo } from '../admin/server'
+import { readRuntimeInfo } from '../admin/client'
 import { CliError, EXIT } from './cli-error'
 
 export interface CliContext {

@@ -7,7 +7,7 @@ import {
   UNHANDLED_EVENT_WORKFLOW,
 } from '../domain'
 import type { ScomplerEvent } from '../domain'
-import { workflowStartOptions } from '../temporal-client'
+import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
 import { runUrl, type CliContext } from './context'
 import { summarizeHistory } from './history'

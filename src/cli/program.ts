@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import type { Client } from '@temporalio/client'
 import type { Env } from '../config'
-import { oneLine } from '../run'
+import { oneLine } from '../shared/lifecycle'
 import { CliError, EXIT } from './cli-error'
 import { connectTemporal, createContext, type CliContext } from './context'
 import { listEvents, replayEvent, showEvent, type ListOptions } from './events'

@@ -13,8 +13,8 @@ import {
 } from '../store/installations'
 import { getLedgerEntry, type LedgerEntry } from '../store/ledger'
 import { storeLockPath } from '../store/pglite'
-import { createTokenCipher, type TokenCipher } from '../token-cipher'
-import { adminClient } from './admin-client'
+import { createTokenCipher, type TokenCipher } from '../store/token-cipher'
+import { adminClient } from '../admin/client'
 import { CliError, EXIT } from './cli-error'
 
 export interface StoreAccess {

@@ -1,4 +1,4 @@
-import type { TokenCipher } from '../token-cipher'
+import type { TokenCipher } from './token-cipher'
 import type { Queryable } from './database'
 
 export interface Installation {

@@ -1,5 +1,5 @@
-import type { Logger } from '../logger'
-import { createTokenCipher, type TokenCipher, type TokenKeys } from '../token-cipher'
+import type { Logger } from '../shared/logger'
+import { createTokenCipher, type TokenCipher, type TokenKeys } from './token-cipher'
 import type { Queryable } from './database'
 import { reencryptTokens } from './installations'
 

@@ -1,7 +1,7 @@
-// Run by Deno (test/deno/signature-web.test.ts): applies src/signature-web.ts to the cases and
+// Run by Deno (test/deno/signature-web.test.ts): applies src/http/signature-web.ts to the cases and
 // vectors in the JSON file named on the command line, and prints what it answered, as JSON.
 import { readFileSync } from 'node:fs'
-import { signPayload, verifySignature } from '../../src/signature-web'
+import { signPayload, verifySignature } from '../../src/http/signature-web'
 import type { SignatureVector, VerificationCase } from '../fixtures/signature-cases'
 
 const input = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as {

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { verifySignature } from '../../src/signature'
+import { verifySignature } from '../../src/http/signature'
 import { loadVectors, verificationCases, type VerificationCase } from '../fixtures/signature-cases'
 import { runDenoScript } from '../helpers/deno'
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { openDatabase } from '../../src/store/database'
 import { addInstallation, getInstallation } from '../../src/store/installations'
-import { createTokenCipher } from '../../src/token-cipher'
+import { createTokenCipher } from '../../src/store/token-cipher'
 
 async function main(): Promise<void> {
   const db = await openDatabase({

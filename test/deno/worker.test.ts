@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client'
 import { WEBHOOK_PATH } from '../../src/domain'
 import { addInstallation, getInstallation } from '../../src/store/installations'
 import { getLedgerEntry } from '../../src/store/ledger'
-import { freePort } from '../../src/temporal-dev-server'
+import { freePort } from '../../src/temporal/dev-server'
 import { startTestApi, type TestApi } from '../helpers/api'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { runDenoTask } from '../helpers/deno'
@@ -20,7 +20,7 @@ import {
 } from '../helpers/events'
 import type { RunningProcess } from '../helpers/process'
 import { connectClient, uniqueTaskQueue, waitForClose } from '../helpers/temporal'
-import { createTokenCipher } from '../../src/token-cipher'
+import { createTokenCipher } from '../../src/store/token-cipher'
 
 const taskQueue = uniqueTaskQueue('deno-worker')
 let client: Client

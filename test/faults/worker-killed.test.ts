@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client'
 import { parseEnvelope } from '../../src/events'
 import { addInstallation } from '../../src/store/installations'
-import { workflowStartOptions } from '../../src/temporal-client'
+import { workflowStartOptions } from '../../src/temporal/start-event'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { testEnvironment } from '../helpers/environment'
 import { newAccountId, postingEvent } from '../helpers/events'

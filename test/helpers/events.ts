@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { signPayload } from '../../src/signature'
+import { signPayload } from '../../src/http/signature'
 
 export const SECRET = 'test-app-secret'
 export const PREVIOUS_SECRET = 'test-app-secret-before-rotation'

@@ -3,9 +3,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { Connection } from '@temporalio/client'
 import { bundleWorkflowCode } from '@temporalio/worker'
-import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/create-worker'
-import { freePort, startDevServer } from '../../src/temporal-dev-server'
-import { setupNamespace } from '../../src/temporal-setup'
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker/create-worker'
+import { freePort, startDevServer } from '../../src/temporal/dev-server'
+import { setupNamespace } from '../../src/temporal/namespace'
 import { TEST_NAMESPACE, type TestEnvironment } from './environment'
 
 export default async function globalSetup(): Promise<void> {

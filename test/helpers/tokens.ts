@@ -1,4 +1,4 @@
-import { createTokenCipher } from '../../src/token-cipher'
+import { createTokenCipher } from '../../src/store/token-cipher'
 
 /** The tests' access-token key (hex), also handed to worker processes as TOKEN_ENCRYPTION_KEY. */
 export const TEST_TOKEN_KEY = '5c'.repeat(32)

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Client } from '@temporalio/client'
 import { defaultPayloadConverter } from '@temporalio/common'
-import { REQUEST_TIMEOUT_MS } from '../../src/api-server'
+import { REQUEST_TIMEOUT_MS } from '../../src/http/server'
 import { WEBHOOK_PATH } from '../../src/domain'
 import { startTestApi, type TestApi } from '../helpers/api'
 import { PREVIOUS_SECRET, sign, uninstallEvent, type WireEvent } from '../helpers/events'

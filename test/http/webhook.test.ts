@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client'
-import { createLazyClient } from '../../src/temporal-client'
-import { freePort } from '../../src/temporal-dev-server'
+import { createLazyClient } from '../../src/temporal/start-event'
+import { freePort } from '../../src/temporal/dev-server'
 import { startTestApi, type TestApi } from '../helpers/api'
 import { connectClient, uniqueTaskQueue } from '../helpers/temporal'
 import { describeWebhookContract, TARGET_MAX_BODY_BYTES } from './webhook-contract'

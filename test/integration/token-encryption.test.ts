@@ -8,8 +8,8 @@ import {
   lockActiveInstallation,
   reencryptTokens,
 } from '../../src/store/installations'
-import { workflowStartOptions } from '../../src/temporal-client'
-import { createTokenCipher, TokenDecryptionError } from '../../src/token-cipher'
+import { workflowStartOptions } from '../../src/temporal/start-event'
+import { createTokenCipher, TokenDecryptionError } from '../../src/store/token-cipher'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { newAccountId, postingEvent } from '../helpers/events'
 import { connectClient, startTestWorker, uniqueTaskQueue, waitForClose } from '../helpers/temporal'

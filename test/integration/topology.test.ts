@@ -9,14 +9,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { Client, Connection } from '@temporalio/client'
 import { addInstallation, getInstallation } from '../../src/store/installations'
-import { freePort } from '../../src/temporal-dev-server'
+import { freePort } from '../../src/temporal/dev-server'
 import { runCli } from '../helpers/cli'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { testEnvironment } from '../helpers/environment'
 import { delivery, newAccountId, postingEvent, SECRET, uninstallEvent } from '../helpers/events'
 import { runEntryPoint, type RunningProcess } from '../helpers/process'
 import { uniqueTaskQueue, waitForClose } from '../helpers/temporal'
-import { createTokenCipher } from '../../src/token-cipher'
+import { createTokenCipher } from '../../src/store/token-cipher'
 
 const ROOT = path.resolve(__dirname, '../..')
 const dir = mkdtempSync(path.join(os.tmpdir(), 'topology-'))

@@ -13,7 +13,7 @@ import {
 } from '../../src/store/installations'
 import { getLedgerEntry } from '../../src/store/ledger'
 import { insertPostingPublication } from '../../src/store/records'
-import { findTemporalCli } from '../../src/temporal-dev-server'
+import { findTemporalCli } from '../../src/temporal/dev-server'
 import { startTestApi, type TestApi } from '../helpers/api'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { testEnvironment } from '../helpers/environment'

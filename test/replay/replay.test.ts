@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { DeterminismViolationError } from '@temporalio/workflow'
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker'
-import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/create-worker'
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker/create-worker'
 
 const HISTORIES_DIR = path.join(__dirname, '../fixtures/histories')
 

@@ -1,8 +1,8 @@
 // The checked-in Prometheus and Grafana files name only metrics that the API and worker serve.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { createApiMetrics } from '../../src/metrics'
-import { createWorkerMetrics } from '../../src/worker-metrics'
+import { createApiMetrics } from '../../src/http/metrics'
+import { createWorkerMetrics } from '../../src/worker/metrics'
 
 const DEPLOY = path.resolve(__dirname, '../../deploy/observability')
 

@@ -1,5 +1,5 @@
-import * as node from '../../src/signature'
-import * as web from '../../src/signature-web'
+import * as node from '../../src/http/signature'
+import * as web from '../../src/http/signature-web'
 import { loadVectors, verificationCases } from '../fixtures/signature-cases'
 
 type Sign = (secret: string, payload: Uint8Array) => Promise<string>
@@ -7,13 +7,16 @@ type Verify = (...args: Parameters<typeof node.verifySignature>) => Promise<node
 
 const implementations: Array<[string, { sign: Sign; verify: Verify }]> = [
   [
-    'node:crypto (src/signature.ts)',
+    'node:crypto (src/http/signature.ts)',
     {
       sign: async (secret, payload) => node.signPayload(secret, payload),
       verify: async (...args) => node.verifySignature(...args),
     },
   ],
-  ['Web Crypto (src/signature-web.ts)', { sign: web.signPayload, verify: web.verifySignature }],
+  [
+    'Web Crypto (src/http/signature-web.ts)',
+    { sign: web.signPayload, verify: web.verifySignature },
+  ],
 ]
 const vectors = loadVectors()
 const utf8 = new TextEncoder()

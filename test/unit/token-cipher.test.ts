@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../../src/config'
-import { createTokenCipher } from '../../src/token-cipher'
+import { createTokenCipher } from '../../src/store/token-cipher'
 
 const key = 'a1'.repeat(32)
 

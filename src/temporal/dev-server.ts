@@ -4,7 +4,7 @@ import { accessSync, constants, createWriteStream } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { Connection } from '@temporalio/client'
-import type { Env } from './config'
+import type { Env } from '../config'
 
 export interface DevServer {
   address: string

@@ -21,7 +21,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
 import type { Context, Middleware, Next } from 'koa'
-import { WEBHOOK_PATH } from './domain'
+import { WEBHOOK_PATH } from '../domain'
 
 export interface Tracing {
   tracer: Tracer

@@ -3,10 +3,10 @@
 import { chmodSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import path from 'node:path'
-import type { Database } from './store/database'
-import type { TokenCipher } from './token-cipher'
-import { addInstallation, listInstallations, removeInstallation } from './store/installations'
-import { getLedgerEntry } from './store/ledger'
+import type { Database } from '../store/database'
+import type { TokenCipher } from '../store/token-cipher'
+import { addInstallation, listInstallations, removeInstallation } from '../store/installations'
+import { getLedgerEntry } from '../store/ledger'
 
 export const ADMIN_SOCKET = 'admin.sock'
 

@@ -1,5 +1,5 @@
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker'
-import type { Logger } from './logger'
+import type { Logger } from '../shared/logger'
 
 /** Waits for Temporal instead of crashing when the worker starts before it. */
 export async function connectWithRetry(

@@ -2,12 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Tracer } from '@opentelemetry/api'
 import type { Client } from '@temporalio/client'
 import { createApp } from './app'
-import type { Config } from './config'
-import type { Logger } from './logger'
+import type { Config } from '../config'
+import type { Logger } from '../shared/logger'
 import { createApiMetrics, type ApiMetrics } from './metrics'
 import type { WebhookSecrets } from './signature'
-import { createEventStarter, withTimeout } from './temporal-client'
-import { missingSearchAttributes } from './temporal-setup'
+import { createEventStarter, withTimeout } from '../temporal/start-event'
+import { missingSearchAttributes } from '../temporal/namespace'
 
 /** Slow senders get this long for headers and for the whole request. */
 export const REQUEST_TIMEOUT_MS = 10_000

@@ -1,7 +1,7 @@
 // The API's Prometheus metrics. Label values come only from fixed sets, so a sender cannot grow
 // the number of series: unknown event types count as `other`, unmatched paths as `unmatched`.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import { isKnownEvent } from './domain'
+import { isKnownEvent } from '../domain'
 
 /** What became of a delivery: the `outcome` label and the log line's `outcome`. */
 export type DeliveryOutcome = 'accepted' | 'duplicate' | 'rejected' | 'unavailable' | 'error'

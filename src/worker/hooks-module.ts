@@ -1,7 +1,7 @@
 // HOOKS_MODULE: production users add their own logic (related data, postings) without forking.
 import { pathToFileURL } from 'node:url'
-import { defaultHooks, type Hooks } from '../activities'
-import { ConfigError } from './config'
+import { defaultHooks, type Hooks } from '../../activities'
+import { ConfigError } from '../config'
 
 const HOOK_NAMES = Object.keys(defaultHooks) as Array<keyof Hooks>
 

@@ -10,11 +10,11 @@ import {
 import { Resource } from '@opentelemetry/resources'
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { ActivityInterceptorsFactory, WorkerOptions } from '@temporalio/worker'
-import SOURCE_DIR from './source-dir.cjs'
-import type { Tracing } from './tracing'
+import SOURCE_DIR from '../source-dir.cjs'
+import type { Tracing } from '../shared/tracing'
 
 // createRequire rather than `require`: ES modules under Deno have no `require` (see source-dir.cjs).
-const resolve = createRequire(path.join(SOURCE_DIR, 'temporal-tracing.ts')).resolve
+const resolve = createRequire(path.join(SOURCE_DIR, 'worker/tracing.ts')).resolve
 
 /** Workflow interceptor modules: they must be in every workflow bundle (tests build one). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [

@@ -3,7 +3,7 @@
 // SDK's own metrics are served in Prometheus format on a loopback port of their own.
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common'
 import { Runtime } from '@temporalio/worker'
-import type { Logger } from './logger'
+import type { Logger } from '../shared/logger'
 
 const PINO_LEVELS = {
   TRACE: 'trace',

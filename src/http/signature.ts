@@ -1,7 +1,7 @@
 // X-Signature is the lowercase hex HMAC-SHA256 of the exact raw request bytes, keyed by the app
 // secret (Scompler's webhooks page: OpenSSL::HMAC.hexdigest('SHA256', app_secret, payload)).
 // Pure: depends only on node:crypto and knows nothing of HTTP frameworks. The format check and
-// the error come from the Web-standard twin (src/signature-web.ts), so both answer alike.
+// the error come from the Web-standard twin (src/http/signature-web.ts), so both answer alike.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import {
   assertSignatureFormat,

@@ -1,18 +1,14 @@
 import path from 'node:path'
 import { Client } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
-import { createActivities, type Hooks } from '../activities'
-import SOURCE_DIR from './source-dir.cjs'
-import type { Database } from './store/database'
-import { tracingClientInterceptors } from './temporal-client'
-import type { TokenCipher } from './token-cipher'
-import {
-  tracingActivityInterceptors,
-  tracingSinks,
-  WORKFLOW_INTERCEPTOR_MODULES,
-} from './temporal-tracing'
-import type { Tracing } from './tracing'
-import { observeActivities, type WorkerMetrics } from './worker-metrics'
+import { createActivities, type Hooks } from '../../activities'
+import SOURCE_DIR from '../source-dir.cjs'
+import type { Database } from '../store/database'
+import { tracingClientInterceptors } from '../temporal/start-event'
+import type { TokenCipher } from '../store/token-cipher'
+import { tracingActivityInterceptors, tracingSinks, WORKFLOW_INTERCEPTOR_MODULES } from './tracing'
+import type { Tracing } from '../shared/tracing'
+import { observeActivities, type WorkerMetrics } from './metrics'
 
 export interface WorkerOptions {
   connection: NativeConnection

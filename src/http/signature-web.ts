@@ -1,5 +1,5 @@
 // X-Signature on any Web-standard runtime (Deno, Bun, edge workers): Web Crypto only, no node:
-// imports. src/signature.ts is the synchronous Node twin; both share the checks below and agree
+// imports. src/http/signature.ts is the synchronous Node twin; both share the checks below and agree
 // on the same known-answer vectors.
 const SIGNATURE_FORMAT = /^[0-9a-f]{64}$/i
 

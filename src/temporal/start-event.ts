@@ -9,8 +9,8 @@ import {
   type WorkflowClientInterceptor,
   type WorkflowStartOptions,
 } from '@temporalio/client'
-import type { TemporalConfig } from './config'
-import { SCOMPLER_ACCOUNT_ID, SCOMPLER_EVENT, workflowTypeFor, type ScomplerEvent } from './domain'
+import type { TemporalConfig } from '../config'
+import { SCOMPLER_ACCOUNT_ID, SCOMPLER_EVENT, workflowTypeFor, type ScomplerEvent } from '../domain'
 
 /** Starts (and describes, signals…) workflows inside the caller's span. */
 export function tracingClientInterceptors(): WorkflowClientInterceptor[] {

@@ -3,7 +3,7 @@
 import type { Context as ActivityContext } from '@temporalio/activity'
 import type { ActivityInterceptorsFactory } from '@temporalio/worker'
 import { Counter, Histogram, Registry } from 'prom-client'
-import { collectProcessMetrics } from './metrics'
+import { collectProcessMetrics } from '../http/metrics'
 
 export type ActivityOutcome =
   'completed' | 'failed_retryable' | 'failed_non_retryable' | 'cancelled'

@@ -1,8 +1,8 @@
 // One log line and the metrics of every delivery, decided from its answer. The line holds facts
 // about the delivery, never the body, the signature or a secret (only which one matched).
 import type { Context, Middleware, Next } from 'koa'
-import { WEBHOOK_PATH, type ScomplerEvent } from './domain'
-import type { Logger } from './logger'
+import { WEBHOOK_PATH, type ScomplerEvent } from '../domain'
+import type { Logger } from '../shared/logger'
 import {
   eventLabel,
   methodLabel,
@@ -11,7 +11,7 @@ import {
   type DeliveryReason,
 } from './metrics'
 import type { SecretMatch } from './signature'
-import { activeTraceId } from './tracing'
+import { activeTraceId } from '../shared/tracing'
 
 /** What the delivery middlewares learn on the way, read here once the answer is decided. */
 export interface DeliveryState {

@@ -1,8 +1,8 @@
-// The CLI's side of `npm start`'s admin socket (src/admin-server.ts).
+// The CLI's side of `npm start`'s admin socket (src/admin/server.ts).
 import { existsSync } from 'node:fs'
 import { request } from 'node:http'
 import path from 'node:path'
-import { ADMIN_SOCKET, type RuntimeInfo } from '../admin-server'
+import { ADMIN_SOCKET, type RuntimeInfo } from './server'
 
 export interface AdminClient {
   call<T>(

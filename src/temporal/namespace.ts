@@ -4,7 +4,7 @@ import type { ConnectionLike } from '@temporalio/client'
 // The default import: Deno cannot see the named exports of this CommonJS module.
 import proto from '@temporalio/proto'
 import { msToTs } from '@temporalio/common/lib/time.js'
-import { SEARCH_ATTRIBUTE_KEYS } from './domain'
+import { SEARCH_ATTRIBUTE_KEYS } from '../domain'
 
 const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 const DAY_MS = 24 * 60 * 60 * 1000

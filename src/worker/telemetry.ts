@@ -1,11 +1,11 @@
 // What a process needs to be seen: Temporal's Runtime (logs through pino, SDK metrics), our
 // metrics and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, tracing. Set up before any connection.
-import type { Config } from './config'
-import type { Logger } from './logger'
-import { freePort } from './temporal-dev-server'
-import { installTemporalRuntime } from './temporal-runtime'
-import { startTracing, type Tracing } from './tracing'
-import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics'
+import type { Config } from '../config'
+import type { Logger } from '../shared/logger'
+import { freePort } from '../temporal/dev-server'
+import { installTemporalRuntime } from './runtime'
+import { startTracing, type Tracing } from '../shared/tracing'
+import { createWorkerMetrics, type WorkerMetrics } from './metrics'
 
 export interface Telemetry {
   tracing: Tracing | undefined
