@@ -1,6 +1,29 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
+const NODE_BUILTINS = ['fs', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process']
+const WORKER_LIBRARIES = ['pg', '@electric-sql/*', '@temporalio/worker']
+const IO_LIBRARIES = [...WORKER_LIBRARIES, 'koa', '@koa/*', 'pino']
+
+/** Files of one role may not import the given roles (folders of src/, or activities/). */
+function layer(files, forbidden, { packages = [], message }) {
+  const roles = forbidden.join('|')
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: `^(\\./|(\\.\\./)+)(src/)?(${roles})(/|$)`, message },
+            ...(packages.length > 0 ? [{ group: packages, message }] : []),
+          ],
+        },
+      ],
+    },
+  }
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -37,35 +60,15 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [
-                'node:*',
-                'fs',
-                'path',
-                'crypto',
-                'http',
-                'https',
-                'net',
-                'os',
-                'child_process',
-              ],
+              group: ['node:*', ...NODE_BUILTINS],
               message: 'Workflows run in a sandbox without Node built-ins.',
             },
             {
-              group: [
-                'zod',
-                'pg',
-                '@electric-sql/*',
-                'koa',
-                '@koa/*',
-                'pino',
-                '@temporalio/client',
-                '@temporalio/worker',
-                '@temporalio/activity',
-              ],
+              group: [...IO_LIBRARIES, 'zod', '@temporalio/client', '@temporalio/activity'],
               message: 'Workflows must stay deterministic: no I/O libraries.',
             },
             {
-              group: ['../activities', '../activities/*', '../src/*', '!../src/domain'],
+              regex: '^\\.\\./(activities|src/(?!domain$))',
               message:
                 'Workflows import activity types only (import type) and pure constants from src/domain.',
               allowTypeImports: true,
@@ -75,6 +78,32 @@ export default tseslint.config(
       ],
     },
   },
+  // One-way dependencies between the roles of src/ (docs/architecture.md).
+  layer(['src/api.ts', 'src/http/**/*.ts'], ['worker', 'store', 'activities', 'admin', 'cli'], {
+    packages: WORKER_LIBRARIES,
+    message: 'The API (ingress) never loads worker, store or activities code.',
+  }),
+  layer(['src/temporal/**/*.ts'], ['http', 'worker', 'store', 'activities', 'admin', 'cli'], {
+    packages: WORKER_LIBRARIES,
+    message: 'src/temporal is shared by the API: no worker, store or HTTP code.',
+  }),
+  layer(
+    ['src/shared/**/*.ts'],
+    ['http', 'temporal', 'worker', 'store', 'activities', 'admin', 'cli', 'config', 'events'],
+    {
+      packages: [...WORKER_LIBRARIES, 'koa', '@koa/*'],
+      message: 'src/shared is the bottom layer: it imports no other role.',
+    },
+  ),
+  layer(['src/store/**/*.ts'], ['http', 'temporal', 'worker', 'activities', 'admin', 'cli'], {
+    message: 'The store knows nothing of HTTP, Temporal or the worker.',
+  }),
+  layer(['activities/**/*.ts'], ['http', 'worker', 'admin', 'cli'], {
+    message: 'Activities depend on the store and the domain, not on the processes around them.',
+  }),
+  layer(['src/cli/**/*.ts', 'src/admin/**/*.ts'], ['worker', 'activities'], {
+    message: 'The CLI and the admin socket never load the worker.',
+  }),
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity'
-import type { Client } from '@temporalio/client'
+import { WorkflowNotFoundError, type Client } from '@temporalio/client'
 import {
   POSTING_SENT_TO_PUBLISH,
   SCOMPLER_ACCOUNT_ID,
@@ -64,7 +64,7 @@ export function createPostingActivities(
           cancelled++
         } catch (error) {
           // It finished between the listing and the cancel: nothing left to do.
-          if ((error as Error).name !== 'WorkflowNotFoundError') throw error
+          if (!(error instanceof WorkflowNotFoundError)) throw error
         }
       }
       return cancelled

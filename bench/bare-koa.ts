@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config'
 import { createLogger } from '../src/shared/logger'
 import { runMain, untilAborted } from '../src/shared/lifecycle'
 
-void runMain('bare koa', async (shutdown) => {
+void runMain('bare koa', async ({ shutdown }) => {
   const config = loadConfig(process.env)
   const logger = createLogger({ level: config.logLevel, name: 'api' })
   const app = new Koa()

@@ -2,25 +2,26 @@
 // up without Temporal (deliveries get 503 until Temporal is back).
 import { loadConfig, loadSecrets } from './config'
 import { startApiServer } from './http/server'
-import { createLogger } from './shared/logger'
 import { runMain, untilAborted } from './shared/lifecycle'
-import { startApiTracing } from './shared/tracing'
-import { createLazyClient } from './temporal/start-event'
+import { createLogger } from './shared/logger'
+import { startTracing } from './shared/tracing'
+import { createClient } from './temporal/client'
+import { lazyConnection } from './temporal/connect'
 
-void runMain('scompler-webhooks api', async (shutdown) => {
+void runMain('scompler-webhooks api', async ({ shutdown, defer }) => {
   const config = loadConfig(process.env)
   const secrets = loadSecrets(process.env)
   const logger = createLogger({ level: config.logLevel, name: 'api' })
-  const tracing = startApiTracing(config)
-  const client = createLazyClient(config.temporal, { tracing: tracing !== undefined })
-  try {
-    const api = await startApiServer({ config, secrets, client, logger, tracer: tracing?.tracer })
-    logger.info({ url: api.url, temporal: config.temporal.connection.address }, 'API listening')
-    await untilAborted(shutdown)
-    logger.info('shutting down: finishing requests in flight')
-    await api.close()
-  } finally {
-    await client.connection.close()
-    await tracing?.shutdown()
-  }
+  const tracing = config.tracing
+    ? startTracing({ serviceName: 'scompler-webhooks-api' })
+    : undefined
+  defer(() => tracing?.shutdown())
+  const connection = lazyConnection(config.temporal.connection)
+  defer(() => connection.close())
+  const client = createClient(connection, config.temporal.namespace, { tracing: config.tracing })
+  const api = await startApiServer({ config, secrets, client, logger, tracer: tracing?.tracer })
+  defer(() => api.close())
+  logger.info({ url: api.url, temporal: config.temporal.connection.address }, 'API listening')
+  await untilAborted(shutdown)
+  logger.info('shutting down: finishing requests in flight')
 })

@@ -2,8 +2,8 @@
 // down. Errors name the variable, never its value.
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { msToNumber } from '@temporalio/common/lib/time.js'
 import { loadClientConnectConfig } from '@temporalio/envconfig'
+import ms from 'ms'
 import type { NativeConnectionOptions } from '@temporalio/worker'
 import { DEFAULT_TASK_QUEUE } from './domain'
 import type { WebhookSecrets } from './http/signature'
@@ -42,8 +42,11 @@ export interface Config {
   temporalUiUrl: string
   /** Unset: access tokens are stored as they are (a warning at startup). */
   tokenKeys: TokenKeys | undefined
-  /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); tracing is off while unset. */
-  otlpEndpoint: string | undefined
+  /**
+   * On when an OTLP endpoint is set (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or _ENDPOINT), unless
+   * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none; the OpenTelemetry SDK reads the rest.
+   */
+  tracing: boolean
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -65,8 +68,18 @@ export function loadConfig(env: Env): Config {
     hooksModule: existingFile(env, 'HOOKS_MODULE'),
     temporalUiUrl: httpUrl(env, 'TEMPORAL_UI_URL', 'http://localhost:8233'),
     tokenKeys: loadTokenKeys(env),
-    otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+    tracing: tracingEnabled(env),
   }
+}
+
+function tracingEnabled(env: Env): boolean {
+  const traces = url(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')
+  const base = url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT')
+  return (
+    (traces ?? base) !== undefined &&
+    env.OTEL_SDK_DISABLED?.toLowerCase() !== 'true' &&
+    env.OTEL_TRACES_EXPORTER?.toLowerCase() !== 'none'
+  )
 }
 
 /** 32-byte AES keys, as 64 hex characters or base64. */
@@ -154,18 +167,20 @@ function port(env: Env, name: string, fallback: number): number {
 
 function duration(env: Env, name: string, fallback: string): number {
   const raw = env[name] || fallback
-  let ms: number
-  try {
-    ms = /^\d+$/.test(raw)
-      ? Number(raw) * 1000
-      : msToNumber(raw as Parameters<typeof msToNumber>[0])
-  } catch {
-    ms = NaN
-  }
-  if (!Number.isFinite(ms) || ms <= 0) {
+  const millis = /^\d+$/.test(raw) ? Number(raw) * 1000 : parseMs(raw)
+  if (!Number.isFinite(millis) || millis <= 0) {
     throw new ConfigError(`${name} must be a duration such as 72h, 30m or 3600 (seconds)`)
   }
-  return ms
+  return millis
+}
+
+/** "72h", "30m", "1.5d": the notation Temporal's own durations use. NaN when it is not one. */
+function parseMs(raw: string): number {
+  try {
+    return ms(raw as ms.StringValue)
+  } catch {
+    return NaN
+  }
 }
 
 function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {

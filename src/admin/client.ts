@@ -1,8 +1,7 @@
 // The CLI's side of `npm start`'s admin socket (src/admin/server.ts).
 import { existsSync } from 'node:fs'
 import { request } from 'node:http'
-import path from 'node:path'
-import { ADMIN_SOCKET, type RuntimeInfo } from './server'
+import { adminSocketPath, type RuntimeInfo } from './protocol'
 
 export interface AdminClient {
   call<T>(
@@ -13,7 +12,7 @@ export interface AdminClient {
 }
 
 export function adminClient(dataDir: string): AdminClient {
-  const socketPath = path.join(dataDir, ADMIN_SOCKET)
+  const socketPath = adminSocketPath(dataDir)
   return {
     call: (method, pathAndQuery, body) =>
       new Promise((resolve, reject) => {
@@ -38,7 +37,7 @@ export function adminClient(dataDir: string): AdminClient {
 
 /** The running `npm start`'s addresses, or undefined when none answers on DATA_DIR's socket. */
 export async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo | undefined> {
-  if (!existsSync(path.join(dataDir, ADMIN_SOCKET))) return undefined
+  if (!existsSync(adminSocketPath(dataDir))) return undefined
   try {
     const { status, body } = await adminClient(dataDir).call<RuntimeInfo>('GET', '/info')
     return status === 200 ? body : undefined

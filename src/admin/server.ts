@@ -2,21 +2,12 @@
 // store through the one process that may open it, instead of sharing PGlite's single session.
 import { chmodSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
-import path from 'node:path'
+import { listen, type Listening } from '../shared/listen'
 import type { Database } from '../store/database'
 import type { TokenCipher } from '../store/token-cipher'
 import { addInstallation, listInstallations, removeInstallation } from '../store/installations'
 import { getLedgerEntry } from '../store/ledger'
-
-export const ADMIN_SOCKET = 'admin.sock'
-
-/** What the CLI needs to know about the running `npm start`. */
-export interface RuntimeInfo {
-  temporalAddress: string
-  namespace: string
-  webhookUrl: string
-  webUiUrl: string | undefined
-}
+import { adminSocketPath, type RuntimeInfo } from './protocol'
 
 interface Store {
   db: Database
@@ -49,8 +40,8 @@ export async function startAdminServer(options: {
   db: Database
   tokens: TokenCipher
   info: RuntimeInfo
-}): Promise<{ close: () => Promise<void> }> {
-  const socket = path.join(options.dataDir, ADMIN_SOCKET)
+}): Promise<Listening> {
+  const socket = adminSocketPath(options.dataDir)
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://admin')
     const route = ROUTES[`${req.method} ${url.pathname}`]
@@ -72,18 +63,9 @@ export async function startAdminServer(options: {
   })
   // We hold the store's lock, so a socket file left here is a crashed run's.
   rmSync(socket, { force: true })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(socket, resolve)
-  })
+  const listening = await listen(server, { path: socket })
   chmodSync(socket, 0o600)
-  return {
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  }
+  return listening
 }
 
 function parseInstallation(body: unknown) {

@@ -1,9 +1,11 @@
 // What every CLI command may need, resolved once: configuration, the running `npm start` (if any)
 // and a Temporal client.
-import { Client, Connection } from '@temporalio/client'
+import type { Client } from '@temporalio/client'
 import { ConfigError, loadConfig, type Config, type Env } from '../config'
-import type { RuntimeInfo } from '../admin/server'
+import type { RuntimeInfo } from '../admin/protocol'
 import { readRuntimeInfo } from '../admin/client'
+import { createClient } from '../temporal/client'
+import { connectTemporal } from '../temporal/connect'
 import { CliError, EXIT } from './cli-error'
 
 export interface CliContext {
@@ -38,14 +40,14 @@ export async function createContext(env: Env, json: boolean): Promise<CliContext
   }
 }
 
-export async function connectTemporal(context: CliContext): Promise<Client> {
+export async function connectCliClient(context: CliContext): Promise<Client> {
   try {
-    const connection = await Connection.connect({
+    const connection = await connectTemporal({
       ...context.config.temporal.connection,
       address: context.temporalAddress,
       connectTimeout: '5s',
     })
-    return new Client({ connection, namespace: context.namespace })
+    return createClient(connection, context.namespace, { tracing: false })
   } catch {
     throw new CliError(
       `Temporal is unreachable at ${context.temporalAddress} (set TEMPORAL_ADDRESS, or start it with npm start)`,

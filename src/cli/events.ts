@@ -1,5 +1,5 @@
 // `events show|list|replay`: runs from Temporal (history and visibility) and the ledger.
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client'
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client'
 import {
   SCOMPLER_ACCOUNT_ID,
   SCOMPLER_EVENT,
@@ -157,8 +157,7 @@ async function describeLatest(client: Client, eventId: string) {
   try {
     return await client.workflow.getHandle(eventId).describe()
   } catch (error) {
-    // By name, not instanceof: see temporal-client.ts.
-    if ((error as Error).name === 'WorkflowNotFoundError') return undefined
+    if (error instanceof WorkflowNotFoundError) return undefined
     throw error
   }
 }

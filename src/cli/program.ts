@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client'
 import type { Env } from '../config'
 import { oneLine } from '../shared/lifecycle'
 import { CliError, EXIT } from './cli-error'
-import { connectTemporal, createContext, type CliContext } from './context'
+import { connectCliClient, createContext, type CliContext } from './context'
 import { listEvents, replayEvent, showEvent, type ListOptions } from './events'
 import { addCommand, listCommand, removeCommand, type AddOptions } from './installations'
 import { send, type SendOptions } from './send'
@@ -126,7 +126,7 @@ async function withStore(
 }
 
 async function withTemporal(context: CliContext, fn: (client: Client) => Promise<void>) {
-  const client = await connectTemporal(context)
+  const client = await connectCliClient(context)
   try {
     await fn(client)
   } finally {

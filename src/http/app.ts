@@ -1,17 +1,19 @@
 // The Koa app: read the raw body, verify it, parse it, start its workflow. Built here, listened
 // on only by entry points, so tests drive it through `app.callback()`.
-import Koa, { type Context, type Middleware, type Next } from 'koa'
+import Koa, { type Middleware } from 'koa'
 import Router from '@koa/router'
 import type { Tracer } from '@opentelemetry/api'
 import getRawBody from 'raw-body'
 import { SIGNATURE_HEADER, WEBHOOK_PATH } from '../domain'
 import { assertFresh, InvalidEventError, parseEnvelope, parseJson } from '../events'
 import type { Logger } from '../shared/logger'
-import type { ApiMetrics } from './metrics'
-import { observeRequest, type DeliveryState } from './observe'
-import { verifySignature, WebhookVerificationError, type WebhookSecrets } from './signature'
 import { TemporalUnavailableError, type StartEvent } from '../temporal/start-event'
-import { traceRequest } from '../shared/tracing'
+import { errorAnswer, HTTP_ERRORS, HttpError, type ErrorAnswer } from './errors'
+import type { ApiMetrics } from './metrics'
+import { observeRequest } from './observe'
+import { verifySignature, WebhookVerificationError, type WebhookSecrets } from './signature'
+import { fromState, type DeliveryState, type RouteContext } from './state'
+import { traceRequest } from './tracing'
 
 export interface AppDeps {
   secrets: WebhookSecrets
@@ -27,27 +29,14 @@ export interface AppDeps {
   now?: () => number
 }
 
-/** An answer with a fixed error code; its message is safe to show the sender. */
-export class HttpError extends Error {
-  override name = 'HttpError'
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message)
-  }
-}
+type AppMiddleware = Middleware<DeliveryState, RouteContext>
 
-export const RETRY_AFTER_SECONDS = 10
-
-export function createApp(deps: AppDeps): Koa {
-  const app = new Koa<DeliveryState>()
+export function createApp(deps: AppDeps): Koa<DeliveryState, RouteContext> {
+  const app = new Koa<DeliveryState, RouteContext>()
   app.proxy = true
   app.silent = true
 
-  const router = new Router<DeliveryState>()
+  const router = new Router<DeliveryState, RouteContext>()
   router.post(
     WEBHOOK_PATH,
     readRawBody(deps.maxBodyBytes),
@@ -56,14 +45,14 @@ export function createApp(deps: AppDeps): Koa {
     startWorkflow(deps.startEvent, deps.metrics),
   )
   router.all(WEBHOOK_PATH, () => {
-    throw new HttpError(405, 'method_not_allowed', 'Use POST for webhooks', { Allow: 'POST' })
+    throw new HttpError('method_not_allowed')
   })
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' }
   })
   router.get('/readyz', async (ctx) => {
     const reason = await deps.readiness()
-    if (reason) throw new HttpError(503, 'not_ready', reason)
+    if (reason) throw new HttpError('not_ready', reason)
     ctx.body = { status: 'ready' }
   })
   router.get('/metrics', async (ctx) => {
@@ -76,63 +65,47 @@ export function createApp(deps: AppDeps): Koa {
   app.use(handleErrors())
   app.use(router.routes())
   app.use(() => {
-    throw new HttpError(404, 'not_found', 'No such endpoint')
+    throw new HttpError('not_found')
   })
   return app
 }
 
 /** 4xx messages are the sender's to read; anything unexpected becomes a bare 500. */
-function handleErrors(): Middleware<DeliveryState> {
-  return async function handleErrors(ctx: Context, next: Next) {
+function handleErrors(): AppMiddleware {
+  return async function handleErrors(ctx, next) {
     try {
       await next()
     } catch (error) {
-      const known = asHttpError(error)
-      ctx.status = known.status
-      ctx.set(known.headers)
-      ctx.body = { error: known.code, message: known.message }
-      if (known.status >= 500) ctx.state.error = error
-      if (known.status === 413) ctx.set('Connection', 'close')
+      const { code, message } = asErrorAnswer(error)
+      const { status, headers } = HTTP_ERRORS[code]
+      ctx.status = status
+      if (headers) ctx.set(headers)
+      ctx.body = { error: code, message }
+      if (status >= 500) ctx.state.error = error
+      if (code === 'payload_too_large') ctx.set('Connection', 'close')
     }
   }
 }
 
-/** What handleErrors sends. Built as plain data: an Error would capture a stack nobody reads. */
-type Answer = Pick<HttpError, 'status' | 'code' | 'message' | 'headers'>
-
-function answer(
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): Answer {
-  return { status, code, message, headers }
-}
-
-function asHttpError(error: unknown): Answer {
+function asErrorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof HttpError) return error
   if (error instanceof WebhookVerificationError) {
-    return answer(401, 'invalid_signature', error.message)
+    return errorAnswer('invalid_signature', error.message)
   }
-  if (error instanceof InvalidEventError) return answer(400, error.code, error.message)
-  if (error instanceof TemporalUnavailableError) {
-    return answer(503, 'temporal_unavailable', 'Temporal is unavailable; retry later', {
-      'Retry-After': String(RETRY_AFTER_SECONDS),
-    })
-  }
-  const bodyError = error as { type?: string; status?: number }
-  if (bodyError.type === 'entity.too.large') {
-    return answer(413, 'payload_too_large', 'Body exceeds WEBHOOK_MAX_BODY_BYTES')
-  }
+  if (error instanceof InvalidEventError) return errorAnswer(error.code, error.message)
+  if (error instanceof TemporalUnavailableError) return errorAnswer('temporal_unavailable')
+  // raw-body's errors carry a `type` (https://github.com/stream-utils/raw-body#errors).
+  const bodyError = error as { type?: unknown; status?: unknown }
+  if (bodyError.type === 'entity.too.large') return errorAnswer('payload_too_large')
   if (typeof bodyError.type === 'string' && bodyError.status === 400) {
-    return answer(400, 'invalid_body', 'The request body could not be read')
+    return errorAnswer('invalid_body')
   }
-  return answer(500, 'internal_error', 'Internal error')
+  return errorAnswer('internal_error')
 }
 
 /** A declared length over the limit is refused before reading; a body that grows past it too. */
-function readRawBody(limit: number): Middleware<DeliveryState> {
-  return async function readRawBody(ctx: Context, next: Next) {
+function readRawBody(limit: number): AppMiddleware {
+  return async function readRawBody(ctx, next) {
     const length = ctx.get('content-length')
     ctx.state.body = await getRawBody(ctx.req, { limit, length: length || undefined })
     await next()
@@ -140,27 +113,26 @@ function readRawBody(limit: number): Middleware<DeliveryState> {
 }
 
 /** The signature covers the exact bytes received: nothing is parsed before it is checked. */
-function verify(secrets: WebhookSecrets): Middleware<DeliveryState> {
-  return async function verify(ctx: Context, next: Next) {
-    const state = ctx.state as DeliveryState
-    state.secret = verifySignature(secrets, state.body!, ctx.req.headers[SIGNATURE_HEADER])
+function verify(secrets: WebhookSecrets): AppMiddleware {
+  return async function verify(ctx, next) {
+    const body = fromState(ctx.state, 'body')
+    ctx.state.secret = verifySignature(secrets, body, ctx.req.headers[SIGNATURE_HEADER])
     await next()
   }
 }
 
-function parseEvent(maxAgeMs: number, now: () => number): Middleware<DeliveryState> {
-  return async function parseEvent(ctx: Context, next: Next) {
-    const state = ctx.state as DeliveryState
-    state.event = parseEnvelope(parseJson(state.body!))
-    assertFresh(state.event, now(), maxAgeMs)
+function parseEvent(maxAgeMs: number, now: () => number): AppMiddleware {
+  return async function parseEvent(ctx, next) {
+    const event = parseEnvelope(parseJson(fromState(ctx.state, 'body')))
+    ctx.state.event = event
+    assertFresh(event, now(), maxAgeMs)
     await next()
   }
 }
 
-function startWorkflow(startEvent: StartEvent, metrics: ApiMetrics): Middleware<DeliveryState> {
-  return async function startWorkflow(ctx: Context) {
-    const state = ctx.state as DeliveryState
-    const event = state.event!
+function startWorkflow(startEvent: StartEvent, metrics: ApiMetrics): AppMiddleware {
+  return async function startWorkflow(ctx) {
+    const event = fromState(ctx.state, 'event')
     const stop = metrics.startDuration.startTimer()
     try {
       const outcome = await startEvent(event)

@@ -1,22 +1,15 @@
 // The API's Prometheus metrics. Label values come only from fixed sets, so a sender cannot grow
 // the number of series: unknown event types count as `other`, unmatched paths as `unmatched`.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { isKnownEvent } from '../domain'
+import { collectProcessMetrics } from '../shared/process-metrics'
+import type { ErrorCode } from './errors'
 
 /** What became of a delivery: the `outcome` label and the log line's `outcome`. */
 export type DeliveryOutcome = 'accepted' | 'duplicate' | 'rejected' | 'unavailable' | 'error'
 
-/** Why a delivery was refused (the error code of its answer); `none` when it was not. */
-export type DeliveryReason =
-  | 'none'
-  | 'payload_too_large'
-  | 'invalid_signature'
-  | 'invalid_body'
-  | 'invalid_json'
-  | 'invalid_event'
-  | 'stale_event'
-  | 'temporal_unavailable'
-  | 'internal_error'
+/** Why a delivery was refused: the error code of its answer; `none` when it was not. */
+export type DeliveryReason = ErrorCode | 'none'
 
 export interface ApiMetrics {
   registry: Registry
@@ -60,12 +53,6 @@ export function createApiMetrics(registry = new Registry()): ApiMetrics {
       registers,
     }),
   }
-}
-
-/** Process metrics (CPU, memory, event loop lag, GC), once per registry. */
-export function collectProcessMetrics(registry: Registry): void {
-  if (registry.getSingleMetric('process_cpu_seconds_total')) return
-  collectDefaultMetrics({ register: registry })
 }
 
 export function eventLabel(event: string | undefined): string {

@@ -1,8 +1,10 @@
 // One log line and the metrics of every delivery, decided from its answer. The line holds facts
 // about the delivery, never the body, the signature or a secret (only which one matched).
-import type { Context, Middleware, Next } from 'koa'
-import { WEBHOOK_PATH, type ScomplerEvent } from '../domain'
+import type { Middleware, ParameterizedContext } from 'koa'
+import { WEBHOOK_PATH } from '../domain'
 import type { Logger } from '../shared/logger'
+import { activeTraceId } from '../shared/tracing'
+import { isErrorCode } from './errors'
 import {
   eventLabel,
   methodLabel,
@@ -10,17 +12,11 @@ import {
   type DeliveryOutcome,
   type DeliveryReason,
 } from './metrics'
-import type { SecretMatch } from './signature'
-import { activeTraceId } from '../shared/tracing'
+import type { DeliveryState, RouteContext } from './state'
 
-/** What the delivery middlewares learn on the way, read here once the answer is decided. */
-export interface DeliveryState {
-  body?: Buffer
-  secret?: SecretMatch
-  event?: ScomplerEvent
-  error?: unknown
-}
+type Context = ParameterizedContext<DeliveryState, RouteContext>
 
+/** The JSON answer's fields that tell what became of a delivery. */
 interface Answer {
   status?: string
   runId?: string
@@ -28,19 +24,11 @@ interface Answer {
   message?: string
 }
 
-const REASONS = new Set<string>([
-  'payload_too_large',
-  'invalid_signature',
-  'invalid_body',
-  'invalid_json',
-  'invalid_event',
-  'stale_event',
-  'temporal_unavailable',
-  'internal_error',
-])
-
-export function observeRequest(logger: Logger, metrics: ApiMetrics): Middleware {
-  return async function observeRequest(ctx: Context, next: Next) {
+export function observeRequest(
+  logger: Logger,
+  metrics: ApiMetrics,
+): Middleware<DeliveryState, RouteContext> {
+  return async function observeRequest(ctx, next) {
     const started = process.hrtime.bigint()
     metrics.requestsInFlight.inc()
     try {
@@ -58,7 +46,7 @@ export function observeRequest(logger: Logger, metrics: ApiMetrics): Middleware 
   }
 
   function logDelivery(ctx: Context, seconds: number): void {
-    const state = ctx.state as DeliveryState
+    const { state } = ctx
     const answer = (ctx.body ?? {}) as Answer
     const { outcome, reason } = classify(ctx.status, answer)
     const event = state.event
@@ -96,9 +84,7 @@ function classify(
   if (answer.status === 'accepted' || answer.status === 'duplicate') {
     return { outcome: answer.status, reason: 'none' }
   }
-  const reason = (
-    answer.error && REASONS.has(answer.error) ? answer.error : 'internal_error'
-  ) as DeliveryReason
+  const reason = isErrorCode(answer.error) ? answer.error : 'internal_error'
   if (reason === 'temporal_unavailable') return { outcome: 'unavailable', reason }
   return { outcome: status >= 500 ? 'error' : 'rejected', reason }
 }

@@ -1,24 +1,19 @@
+// The API's listener: the Koa app behind slow-client limits, and its readiness check.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Tracer } from '@opentelemetry/api'
 import type { Client } from '@temporalio/client'
-import { createApp } from './app'
 import type { Config } from '../config'
+import { listen, type Listening } from '../shared/listen'
 import type { Logger } from '../shared/logger'
+import { missingSearchAttributes } from '../temporal/namespace'
+import { createEventStarter, withTimeout } from '../temporal/start-event'
+import { createApp } from './app'
 import { createApiMetrics, type ApiMetrics } from './metrics'
 import type { WebhookSecrets } from './signature'
-import { createEventStarter, withTimeout } from '../temporal/start-event'
-import { missingSearchAttributes } from '../temporal/namespace'
 
 /** Slow senders get this long for headers and for the whole request. */
 export const REQUEST_TIMEOUT_MS = 10_000
 const READINESS_TIMEOUT_MS = 3000
-
-export interface ApiServer {
-  url: string
-  server: Server
-  /** Stops accepting connections and waits for requests in flight. */
-  close: () => Promise<void>
-}
 
 export interface ApiServerDeps {
   config: Pick<Config, 'http' | 'webhook' | 'temporal'>
@@ -38,7 +33,7 @@ export async function startApiServer({
   logger,
   metrics,
   tracer,
-}: ApiServerDeps): Promise<ApiServer> {
+}: ApiServerDeps): Promise<Listening> {
   const app = createApp({
     secrets,
     maxBodyBytes: config.webhook.maxBodyBytes,
@@ -49,22 +44,7 @@ export async function startApiServer({
     metrics: metrics ?? createApiMetrics(),
     tracer,
   })
-  const server = createHttpServer(app.callback())
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.http.port, config.http.host, resolve)
-  })
-  const { port } = server.address() as { port: number }
-  const host = ['0.0.0.0', '::'].includes(config.http.host) ? 'localhost' : config.http.host
-  return {
-    url: `http://${host}:${port}`,
-    server,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve())
-        server.closeIdleConnections()
-      }),
-  }
+  return listen(createHttpServer(app.callback()), config.http)
 }
 
 /**

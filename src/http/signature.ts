@@ -1,16 +1,16 @@
 // X-Signature is the lowercase hex HMAC-SHA256 of the exact raw request bytes, keyed by the app
 // secret (Scompler's webhooks page: OpenSSL::HMAC.hexdigest('SHA256', app_secret, payload)).
 // Pure: depends only on node:crypto and knows nothing of HTTP frameworks. The format check and
-// the error come from the Web-standard twin (src/http/signature-web.ts), so both answer alike.
+// the error are shared with the Web Crypto twin (signature-web.ts), so both answer alike.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import {
   assertSignatureFormat,
   mismatch,
   type SecretMatch,
   type WebhookSecrets,
-} from './signature-web'
+} from './signature-checks'
 
-export { WebhookVerificationError, type SecretMatch, type WebhookSecrets } from './signature-web'
+export { WebhookVerificationError, type SecretMatch, type WebhookSecrets } from './signature-checks'
 
 export function signPayload(secret: string, payload: Uint8Array | string): string {
   return createHmac('sha256', secret).update(payload).digest('hex')

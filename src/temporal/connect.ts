@@ -1,22 +1,43 @@
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker'
+// The one way to reach Temporal: now, or waiting until it answers (a worker that starts before
+// the server), or lazily (the API, which must boot and stay up without Temporal).
+import { Connection, type ConnectionOptions } from '@temporalio/client'
+import type { TemporalConfig } from '../config'
 import type { Logger } from '../shared/logger'
+import { retry } from '../shared/retry'
 
-/** Waits for Temporal instead of crashing when the worker starts before it. */
-export async function connectWithRetry(
-  options: NativeConnectionOptions,
-  logger: Logger,
-  signal: AbortSignal,
-): Promise<NativeConnection> {
-  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
-    try {
-      return await NativeConnection.connect(options)
-    } catch (error) {
-      if (signal.aborted) throw error
-      logger.warn(
-        { address: options.address, retryInMs: delay },
+export type TemporalConnectionOptions = TemporalConfig['connection'] &
+  Pick<ConnectionOptions, 'connectTimeout'>
+
+export interface ConnectOptions<C> {
+  /** The SDK's connect: the client's by default, or the worker's `NativeConnection.connect`. */
+  via?: (options: TemporalConnectionOptions) => Promise<C>
+  /** Retries with backoff until Temporal answers or `signal` aborts, instead of failing at once. */
+  wait?: { signal: AbortSignal; logger: Logger }
+}
+
+export async function connectTemporal<C = Connection>(
+  options: TemporalConnectionOptions,
+  { via, wait }: ConnectOptions<C> = {},
+): Promise<C> {
+  const connect = via ?? ((o) => Connection.connect(o) as Promise<C>)
+  if (!wait) return connect(options)
+  return retry(() => connect(options), {
+    signal: wait.signal,
+    initialDelayMs: 500,
+    maxDelayMs: 10_000,
+    onRetry: (_error, retryInMs) =>
+      wait.logger.warn(
+        { address: options.address, retryInMs },
         'Temporal is unreachable; retrying',
-      )
-      await new Promise((resolve) => setTimeout(resolve, delay))
-    }
-  }
+      ),
+  })
+}
+
+/**
+ * Connects on first use and reconnects by itself. Without the SDK's gRPC retry interceptor: its
+ * retries outlive the caller's deadline and would pile up during an outage (the API retries
+ * within START_TIMEOUT_MS instead).
+ */
+export function lazyConnection(options: TemporalConnectionOptions): Connection {
+  return Connection.lazy({ ...options, interceptors: [] })
 }

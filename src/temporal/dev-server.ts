@@ -1,10 +1,11 @@
 // Runs the Temporal CLI's dev server (full server, SQLite persistence, Web UI) as a child process.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, createWriteStream } from 'node:fs'
-import { createServer } from 'node:net'
 import path from 'node:path'
-import { Connection } from '@temporalio/client'
 import type { Env } from '../config'
+import { freePort } from '../shared/listen'
+import { retry } from '../shared/retry'
+import { connectTemporal } from './connect'
 
 export interface DevServer {
   address: string
@@ -123,21 +124,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 }
 
 async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
+  const signal = AbortSignal.timeout(timeoutMs)
+  const answers = async () => {
+    const connection = await connectTemporal({ address, connectTimeout: 1000 })
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 })
-      try {
-        await connection.workflowService.getSystemInfo({})
-        return
-      } finally {
-        await connection.close()
-      }
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`temporal server at ${address} did not come up`, { cause: error })
-      await new Promise((resolve) => setTimeout(resolve, 250))
+      await connection.workflowService.getSystemInfo({})
+    } finally {
+      await connection.close()
     }
+  }
+  try {
+    await retry(answers, { signal, initialDelayMs: 250, maxDelayMs: 250 })
+  } catch (error) {
+    throw new Error(`temporal server at ${address} did not come up`, { cause: error })
   }
 }
 
@@ -148,24 +147,4 @@ function isExecutable(file: string): boolean {
   } catch {
     return false
   }
-}
-
-/** `preferred` if it is free, else any free port. */
-export async function freePort(host: string, preferred = 0): Promise<number> {
-  try {
-    return await listenOnce(host, preferred)
-  } catch {
-    return listenOnce(host, 0)
-  }
-}
-
-function listenOnce(host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      const { port: bound } = server.address() as { port: number }
-      server.close(() => resolve(bound))
-    })
-  })
 }

@@ -3,7 +3,7 @@
 import type { ConnectionLike } from '@temporalio/client'
 // The default import: Deno cannot see the named exports of this CommonJS module.
 import proto from '@temporalio/proto'
-import { msToTs } from '@temporalio/common/lib/time.js'
+import Long from 'long'
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain'
 
 const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
@@ -53,7 +53,7 @@ export async function ensureRetention(
   if (before >= retentionMs) return { before, after: before }
   await connection.workflowService.updateNamespace({
     namespace,
-    config: { workflowExecutionRetentionTtl: msToTs(retentionMs) },
+    config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(retentionMs / 1000) } },
   })
   return { before, after: retentionMs }
 }

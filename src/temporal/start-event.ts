@@ -1,21 +1,12 @@
 // Starting a run per event. The event id is the workflow id, so Temporal itself refuses a second
 // run of a running or completed event; the ledger (activities) covers what outlives retention.
-// The client part only: the package's root also loads the worker and its native core bridge,
-// which the API (and Deno without --allow-ffi) must not need.
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js'
 import {
-  Client,
-  Connection,
-  type WorkflowClientInterceptor,
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
   type WorkflowStartOptions,
 } from '@temporalio/client'
-import type { TemporalConfig } from '../config'
 import { SCOMPLER_ACCOUNT_ID, SCOMPLER_EVENT, workflowTypeFor, type ScomplerEvent } from '../domain'
-
-/** Starts (and describes, signals…) workflows inside the caller's span. */
-export function tracingClientInterceptors(): WorkflowClientInterceptor[] {
-  return [new OpenTelemetryWorkflowClientInterceptor()]
-}
+import { retry } from '../shared/retry'
 
 /** A start that takes longer is answered 503 so the sender redelivers later. */
 export const START_TIMEOUT_MS = 5000
@@ -29,23 +20,6 @@ export type StartEvent = (event: ScomplerEvent) => Promise<StartOutcome>
 /** Temporal could not be reached or refused the start; `cause` holds the detail for logs. */
 export class TemporalUnavailableError extends Error {
   override name = 'TemporalUnavailableError'
-}
-
-/**
- * Connects on first use (and reconnects by itself), so the API boots and stays up while Temporal
- * is down. Without the SDK's gRPC retry interceptor: its retries outlive the caller's deadline and
- * would keep piling up during an outage; `createEventStarter` retries within START_TIMEOUT_MS.
- * The tracing interceptor only while tracing is on: off, it would do span work for nothing.
- */
-export function createLazyClient(
-  config: TemporalConfig,
-  options: { tracing?: boolean } = {},
-): Client {
-  return new Client({
-    connection: Connection.lazy({ ...config.connection, interceptors: [] }),
-    namespace: config.namespace,
-    interceptors: { workflow: options.tracing ? tracingClientInterceptors() : [] },
-  })
 }
 
 export function workflowStartOptions(
@@ -86,8 +60,14 @@ export function createEventStarter(
     )
   return async function startEvent(event) {
     try {
+      // Safe to repeat: a start that did land answers "already started" the second time.
       const handle = await withTimeout(timeoutMs, (signal) =>
-        retryTransient(signal, () => start(event, signal)),
+        retry(() => start(event, signal), {
+          signal,
+          initialDelayMs: 100,
+          maxDelayMs: 1000,
+          retryable: isTransient,
+        }),
       )
       return {
         status: 'accepted',
@@ -95,8 +75,7 @@ export function createEventStarter(
         runId: handle.firstExecutionRunId,
       }
     } catch (error) {
-      // Told apart by name, not instanceof: module registries may hold several copies of the SDK.
-      if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
         return { status: 'duplicate', workflowId: event.id }
       }
       throw new TemporalUnavailableError('Temporal did not start the workflow', { cause: error })
@@ -109,21 +88,10 @@ const TRANSIENT_GRPC_CODES = new Set([
   2 /* UNKNOWN */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 14 /* UNAVAILABLE */,
 ])
 
-/**
- * Retries `fn` with a short backoff until `signal` aborts. A start is safe to repeat: the event
- * id is the workflow id, so a start that did land answers "already started" the second time.
- */
-async function retryTransient<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    try {
-      return await fn()
-    } catch (error) {
-      const code =
-        (error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code
-      if (signal.aborted || typeof code !== 'number' || !TRANSIENT_GRPC_CODES.has(code)) throw error
-      await new Promise((resolve) => setTimeout(resolve, delay))
-    }
-  }
+function isTransient(error: unknown): boolean {
+  const code =
+    (error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code
+  return typeof code === 'number' && TRANSIENT_GRPC_CODES.has(code)
 }
 
 /** Aborts `fn` after `ms`, and answers then even if the abort is not honoured at once. */

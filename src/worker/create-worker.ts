@@ -1,10 +1,10 @@
 import path from 'node:path'
-import { Client } from '@temporalio/client'
+import type { Client } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
 import { createActivities, type Hooks } from '../../activities'
 import SOURCE_DIR from '../source-dir.cjs'
 import type { Database } from '../store/database'
-import { tracingClientInterceptors } from '../temporal/start-event'
+import { createClient } from '../temporal/client'
 import type { TokenCipher } from '../store/token-cipher'
 import { tracingActivityInterceptors, tracingSinks, WORKFLOW_INTERCEPTOR_MODULES } from './tracing'
 import type { Tracing } from '../shared/tracing'
@@ -42,16 +42,16 @@ export const WORKFLOW_BUNDLE_OPTIONS = {
   workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
 }
 
-/** The worker for our workflows and activities; `client` shares its connection. */
-export async function createWorker(
-  options: WorkerOptions,
-): Promise<{ worker: Worker; client: Client }> {
+export interface CreatedWorker {
+  worker: Worker
+  /** Shares the worker's connection. */
+  client: Client
+}
+
+/** The worker for our workflows and activities. */
+export async function createWorker(options: WorkerOptions): Promise<CreatedWorker> {
   const { connection, namespace, taskQueue, metrics } = options
-  const client = new Client({
-    connection,
-    namespace,
-    interceptors: { workflow: options.tracing ? tracingClientInterceptors() : [] },
-  })
+  const client = createClient(connection, namespace, { tracing: options.tracing !== undefined })
   const activities = createActivities({
     db: options.db,
     client,

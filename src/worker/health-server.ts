@@ -1,11 +1,7 @@
 // The worker's own health and metrics endpoint, on a port of its own (WORKER_HEALTH_PORT).
 import { createServer, type Server } from 'node:http'
 import type { Registry } from 'prom-client'
-
-export interface HealthServer {
-  url: string
-  close(): Promise<void>
-}
+import { listen, type Listening } from '../shared/listen'
 
 export async function startHealthServer(options: {
   port: number
@@ -14,7 +10,7 @@ export async function startHealthServer(options: {
   registry: Registry
   /** Temporal's SDK metrics (Runtime telemetry on loopback), served after ours. */
   temporalMetricsUrl?: string
-}): Promise<HealthServer> {
+}): Promise<Listening> {
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown, type = 'application/json') => {
       res.writeHead(status, { 'Content-Type': type })
@@ -39,15 +35,7 @@ export async function startHealthServer(options: {
       reply(404, { error: 'not_found', message: 'No such endpoint' })
     })().catch(() => reply(500, { error: 'internal_error', message: 'Internal error' }))
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, options.host, resolve)
-  })
-  const { port } = server.address() as { port: number }
-  return {
-    url: `http://localhost:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  }
+  return listen(server, options)
 }
 
 /** Both are Prometheus text format, with no name in common (Temporal's all start `temporal_`). */

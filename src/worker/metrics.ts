@@ -1,9 +1,9 @@
 // The worker's own metrics: activity outcomes and durations by activity name. Names come from
 // createActivities (a fixed set); anything else counts as `other`.
-import type { Context as ActivityContext } from '@temporalio/activity'
+import { CancelledFailure, type Context as ActivityContext } from '@temporalio/activity'
 import type { ActivityInterceptorsFactory } from '@temporalio/worker'
 import { Counter, Histogram, Registry } from 'prom-client'
-import { collectProcessMetrics } from '../http/metrics'
+import { collectProcessMetrics } from '../shared/process-metrics'
 
 export type ActivityOutcome =
   'completed' | 'failed_retryable' | 'failed_non_retryable' | 'cancelled'
@@ -66,7 +66,8 @@ export function observeActivities(
 }
 
 function failureOutcome(error: unknown): ActivityOutcome {
-  const failure = error as { name?: string; nonRetryable?: boolean }
-  if (failure.name === 'CancelledFailure') return 'cancelled'
-  return failure.nonRetryable ? 'failed_non_retryable' : 'failed_retryable'
+  if (error instanceof CancelledFailure) return 'cancelled'
+  return (error as { nonRetryable?: boolean }).nonRetryable
+    ? 'failed_non_retryable'
+    : 'failed_retryable'
 }

@@ -1,11 +1,11 @@
-// What a process needs to be seen: Temporal's Runtime (logs through pino, SDK metrics), our
-// metrics and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, tracing. Set up before any connection.
+// What a worker process needs to be seen: Temporal's Runtime (logs through pino, SDK metrics),
+// our metrics and, when an OTLP endpoint is configured, tracing. Set up before any connection.
 import type { Config } from '../config'
+import { freePort } from '../shared/listen'
 import type { Logger } from '../shared/logger'
-import { freePort } from '../temporal/dev-server'
-import { installTemporalRuntime } from './runtime'
 import { startTracing, type Tracing } from '../shared/tracing'
 import { createWorkerMetrics, type WorkerMetrics } from './metrics'
+import { installTemporalRuntime } from './runtime'
 
 export interface Telemetry {
   tracing: Tracing | undefined
@@ -15,17 +15,15 @@ export interface Telemetry {
   close(): Promise<void>
 }
 
-/** For the worker process: Temporal's metrics on a free loopback port, relayed by /metrics. */
+/** `serveTemporalMetrics`: the SDK's metrics on a free loopback port, relayed by /metrics. */
 export async function startWorkerTelemetry(
-  config: Pick<Config, 'otlpEndpoint'>,
+  config: Pick<Config, 'tracing'>,
   logger: Logger,
   options: { serveTemporalMetrics: boolean; serviceName: string },
 ): Promise<Telemetry> {
   const port = options.serveTemporalMetrics ? await freePort('127.0.0.1') : undefined
   installTemporalRuntime(logger, port ? `127.0.0.1:${port}` : undefined)
-  const tracing = config.otlpEndpoint
-    ? startTracing({ serviceName: options.serviceName, endpoint: config.otlpEndpoint })
-    : undefined
+  const tracing = config.tracing ? startTracing({ serviceName: options.serviceName }) : undefined
   return {
     tracing,
     metrics: createWorkerMetrics(),

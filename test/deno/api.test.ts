@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client'
 import request from 'supertest'
 import { WEBHOOK_PATH } from '../../src/domain'
-import { freePort } from '../../src/temporal/dev-server'
+import { freePort } from '../../src/shared/listen'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { runDenoTask } from '../helpers/deno'
 import { testEnvironment } from '../helpers/environment'

@@ -1,7 +1,7 @@
 // The API process is SIGKILLed while deliveries are in flight and started again: every delivery
 // that got a 200 has exactly one completed run, and the unanswered ones succeed on redelivery.
 import type { Client } from '@temporalio/client'
-import { freePort } from '../../src/temporal/dev-server'
+import { freePort } from '../../src/shared/listen'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { deliver, mapConcurrently, type Answer } from '../helpers/deliver'
 import { testEnvironment } from '../helpers/environment'

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Tracer } from '@opentelemetry/api'
 import type { Client } from '@temporalio/client'
 import request from 'supertest'
 import { createHttpServer } from '../../src/http/server'
 import { createApp } from '../../src/http/app'
+import { listen } from '../../src/shared/listen'
 import { createLogger, type Logger } from '../../src/shared/logger'
 import { createApiMetrics, type ApiMetrics } from '../../src/http/metrics'
 import { createEventStarter, type StartEvent } from '../../src/temporal/start-event'
@@ -52,16 +52,14 @@ export async function startTestApi(options: {
     tracer: options.tracer,
   })
   const server: Server = createHttpServer(app.callback(), options.requestTimeoutMs)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const listening = await listen(server, { port: 0, host: '127.0.0.1' })
   return {
-    http: request(`http://127.0.0.1:${port}`),
-    port,
+    http: request(listening.url),
+    port: Number(new URL(listening.url).port),
     starts: () => starts,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: async () => {
+      server.closeAllConnections()
+      await listening.close()
+    },
   }
 }

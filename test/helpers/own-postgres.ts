@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { chownSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { freePort } from '../../src/temporal/dev-server'
+import { freePort } from '../../src/shared/listen'
 
 const PG_BIN = process.env.PG_BIN ?? execFileSync('pg_config', ['--bindir']).toString().trim()
 

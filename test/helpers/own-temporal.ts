@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Connection } from '@temporalio/client'
-import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server'
+import { freePort } from '../../src/shared/listen'
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server'
 import { setupNamespace } from '../../src/temporal/namespace'
 import { TEST_NAMESPACE } from './environment'
 

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { Client, Connection, type WorkflowExecutionDescription } from '@temporalio/client'
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client'
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker'
 import type { Hooks } from '../../activities'
-import { createWorker } from '../../src/worker/create-worker'
+import { createLogger } from '../../src/shared/logger'
+import { createClient } from '../../src/temporal/client'
+import { connectTemporal } from '../../src/temporal/connect'
+import { bootstrapWorker } from '../../src/worker/bootstrap'
 import type { Database } from '../../src/store/database'
 import type { Tracing } from '../../src/shared/tracing'
 import { TEST_NAMESPACE, testEnvironment } from './environment'
-import { TEST_TOKENS } from './tokens'
+import { TEST_TOKEN_KEYS } from './tokens'
 
 let runtimeInstalled = false
 /** Worker logs at WARN and above only, so test output stays readable. */
@@ -25,8 +28,8 @@ export function uniqueTaskQueue(name: string): string {
 }
 
 export async function connectClient(address = testEnvironment().temporalAddress): Promise<Client> {
-  const connection = await Connection.connect({ address })
-  return new Client({ connection, namespace: TEST_NAMESPACE })
+  const connection = await connectTemporal({ address })
+  return createClient(connection, TEST_NAMESPACE, { tracing: false })
 }
 
 export interface TestWorker {
@@ -43,18 +46,23 @@ export async function startTestWorker(options: {
   tracing?: Tracing
 }): Promise<TestWorker> {
   quietRuntime()
-  const connection = await NativeConnection.connect({
-    address: options.address ?? testEnvironment().temporalAddress,
-  })
-  const { worker } = await createWorker({
+  const connection = await connectTemporal(
+    { address: options.address ?? testEnvironment().temporalAddress },
+    { via: (o) => NativeConnection.connect(o) },
+  )
+  // The same bootstrap as npm start and start:worker: tokens under TEST_TOKEN_KEYS, given hooks.
+  const { worker } = await bootstrapWorker({
+    config: {
+      temporal: { namespace: TEST_NAMESPACE, taskQueue: options.taskQueue },
+      tokenKeys: TEST_TOKEN_KEYS,
+      hooksModule: undefined,
+      workflowBundlePath: testEnvironment().bundlePath,
+    },
     connection,
-    namespace: TEST_NAMESPACE,
-    taskQueue: options.taskQueue,
     db: options.db,
-    hooks: options.hooks,
-    tokens: TEST_TOKENS,
-    tracing: options.tracing,
-    workflowBundlePath: testEnvironment().bundlePath,
+    logger: createLogger({ level: 'silent' }),
+    hooks: options.hooks ?? {},
+    telemetry: { metrics: undefined, tracing: options.tracing },
   })
   const running = worker.run()
   return {

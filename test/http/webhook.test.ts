@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client'
-import { createLazyClient } from '../../src/temporal/start-event'
-import { freePort } from '../../src/temporal/dev-server'
+import { createClient } from '../../src/temporal/client'
+import { lazyConnection } from '../../src/temporal/connect'
+import { freePort } from '../../src/shared/listen'
 import { startTestApi, type TestApi } from '../helpers/api'
 import { connectClient, uniqueTaskQueue } from '../helpers/temporal'
 import { describeWebhookContract, TARGET_MAX_BODY_BYTES } from './webhook-contract'
@@ -25,12 +26,7 @@ afterAll(async () => {
 
 async function startWithoutTemporal() {
   const address = `127.0.0.1:${await freePort('127.0.0.1')}`
-  const deadClient = createLazyClient({
-    addressConfigured: true,
-    namespace: 'default',
-    taskQueue,
-    connection: { address },
-  })
+  const deadClient = createClient(lazyConnection({ address }), 'default', { tracing: false })
   const down = await startTestApi({ client: deadClient, taskQueue })
   return {
     http: down.http,

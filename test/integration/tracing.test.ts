@@ -3,7 +3,7 @@
 import { Client, Connection } from '@temporalio/client'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { WEBHOOK_PATH } from '../../src/domain'
-import { tracingClientInterceptors } from '../../src/temporal/start-event'
+import { createClient } from '../../src/temporal/client'
 import { startTracing, type Tracing } from '../../src/shared/tracing'
 import { startTestApi, type TestApi } from '../helpers/api'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
@@ -27,11 +27,7 @@ let api: TestApi
 beforeAll(async () => {
   tracing = startTracing({ serviceName: 'scompler-webhooks-test', exporter })
   const connection = await Connection.connect({ address: testEnvironment().temporalAddress })
-  client = new Client({
-    connection,
-    namespace: TEST_NAMESPACE,
-    interceptors: { workflow: tracingClientInterceptors() },
-  })
+  client = createClient(connection, TEST_NAMESPACE, { tracing: true })
   store = await createTestDatabase()
   worker = await startTestWorker({ db: store.db, taskQueue, tracing })
   api = await startTestApi({ client, taskQueue, tracer: tracing.tracer })

@@ -1,7 +1,7 @@
 // `npm run start:worker` as a real process: its /metrics serves Temporal's SDK metrics and our
 // activity outcomes, and workflow and activity logs carry the workflow id and attempt.
 import type { Client } from '@temporalio/client'
-import { freePort } from '../../src/temporal/dev-server'
+import { freePort } from '../../src/shared/listen'
 import { createEventStarter } from '../../src/temporal/start-event'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { testEnvironment } from '../helpers/environment'

@@ -1,0 +1,63 @@
+// The one catalogue of HTTP error codes. Each answer's status, message and headers come from
+// here, and so do the delivery log line's `reason` and the metrics' `reason` label (a fixed set).
+// Every error body is {"error": <code>, "message": <short human text>} (DESIGN.md).
+
+/** How long a sender should wait before redelivering while Temporal is unavailable. */
+export const RETRY_AFTER_SECONDS = 10
+
+interface ErrorSpec {
+  status: number
+  message: string
+  headers?: Record<string, string>
+}
+
+const CATALOGUE = {
+  payload_too_large: { status: 413, message: 'Body exceeds WEBHOOK_MAX_BODY_BYTES' },
+  invalid_body: { status: 400, message: 'The request body could not be read' },
+  invalid_signature: { status: 401, message: 'X-Signature does not match the request body' },
+  invalid_json: { status: 400, message: 'Body is not valid UTF-8 JSON' },
+  invalid_event: { status: 400, message: 'Body is not a Scompler event' },
+  stale_event: { status: 400, message: 'occurred_at is outside WEBHOOK_MAX_AGE' },
+  temporal_unavailable: {
+    status: 503,
+    message: 'Temporal is unavailable; retry later',
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  },
+  method_not_allowed: {
+    status: 405,
+    message: 'Use POST for webhooks',
+    headers: { Allow: 'POST' },
+  },
+  not_found: { status: 404, message: 'No such endpoint' },
+  not_ready: { status: 503, message: 'Not ready' },
+  internal_error: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, ErrorSpec>
+
+export type ErrorCode = keyof typeof CATALOGUE
+
+export const HTTP_ERRORS: Readonly<Record<ErrorCode, ErrorSpec>> = CATALOGUE
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(HTTP_ERRORS, value)
+}
+
+/** An answer with a code from the catalogue; its message is safe to show the sender. */
+export class HttpError extends Error {
+  override name = 'HttpError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string = HTTP_ERRORS[code].message,
+  ) {
+    super(message)
+  }
+}
+
+/** What the error handler sends: plain data (an Error would capture a stack nobody reads). */
+export interface ErrorAnswer {
+  code: ErrorCode
+  message: string
+}
+
+export function errorAnswer(code: ErrorCode, message?: string): ErrorAnswer {
+  return { code, message: message ?? HTTP_ERRORS[code].message }
+}
