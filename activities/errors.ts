@@ -8,7 +8,7 @@ import { FAILURE } from '../src/domain'
  */
 const PERMANENT_SQLSTATE_CLASSES = new Set(['22', '23', '42', '0A'])
 
-export function classifyStoreError(error: unknown): Error {
+function classifyStoreError(error: unknown): Error {
   const code = (error as { code?: unknown }).code
   if (typeof code === 'string' && PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2))) {
     return ApplicationFailure.create({

@@ -130,7 +130,7 @@ function loadTemporalConfig(env: Env): TemporalConfig {
 }
 
 /** `NAME`, else the trimmed contents of the file named by `NAME_FILE`. */
-export function fromEnvOrFile(env: Env, name: string): string | undefined {
+function fromEnvOrFile(env: Env, name: string): string | undefined {
   if (env[name]) return env[name]
   const file = env[`${name}_FILE`]
   if (!file) return undefined

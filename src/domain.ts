@@ -22,7 +22,7 @@ export const WORKFLOW_TYPES = {
   [POSTING_SENT_TO_PUBLISH]: 'postingSentToPublish',
 } as const
 export const UNHANDLED_EVENT_WORKFLOW = 'unhandledEvent'
-export type WorkflowType =
+type WorkflowType =
   (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES] | typeof UNHANDLED_EVENT_WORKFLOW
 
 export type KnownEventName = keyof typeof WORKFLOW_TYPES

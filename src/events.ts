@@ -10,10 +10,10 @@ import {
 } from './domain'
 
 /** Allowed skew for clocks ahead of ours. */
-export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
+const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
 
 /** Deeper `data` is refused: the payload converter's JSON.stringify recurses and would overflow. */
-export const MAX_DATA_DEPTH = 32
+const MAX_DATA_DEPTH = 32
 
 /** Account, posting and service ids: documented as integers, sent as strings too. */
 const decimalId = z

@@ -2,7 +2,7 @@
 import path from 'node:path'
 
 /** A Unix socket in DATA_DIR, mode 0600. */
-export const ADMIN_SOCKET = 'admin.sock'
+const ADMIN_SOCKET = 'admin.sock'
 
 export function adminSocketPath(dataDir: string): string {
   return path.join(dataDir, ADMIN_SOCKET)

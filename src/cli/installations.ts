@@ -7,12 +7,12 @@ import type { StoreAccess } from './store-access'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export function checkInstallationId(id: string): string {
+function checkInstallationId(id: string): string {
   if (!UUID.test(id)) throw new CliError(`installation id ${id} is not a UUID`, EXIT.usage)
   return id.toLowerCase()
 }
 
-export function checkAccountId(id: string): string {
+function checkAccountId(id: string): string {
   if (!/^\d{1,20}$/.test(id))
     throw new CliError('--account-id must be a decimal integer', EXIT.usage)
   return BigInt(id).toString()

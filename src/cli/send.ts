@@ -17,7 +17,7 @@ export interface SendOptions {
 }
 
 /** Sensible `data` for each known event; any other event gets `{}`. */
-export function sampleData(event: string): Record<string, unknown> {
+function sampleData(event: string): Record<string, unknown> {
   if (event === APP_UNINSTALLED) {
     return { installation_id: randomUUID(), delete_related_data: false }
   }

@@ -3,7 +3,7 @@
 // Every error body is {"error": <code>, "message": <short human text>} (DESIGN.md).
 
 /** How long a sender should wait before redelivering while Temporal is unavailable. */
-export const RETRY_AFTER_SECONDS = 10
+const RETRY_AFTER_SECONDS = 10
 
 interface ErrorSpec {
   status: number

@@ -64,10 +64,7 @@ export function createHttpServer(
 }
 
 /** Ready when Temporal answers and our search attributes are registered. */
-export async function temporalReadiness(
-  client: Client,
-  namespace: string,
-): Promise<string | undefined> {
+async function temporalReadiness(client: Client, namespace: string): Promise<string | undefined> {
   try {
     const missing = await withTimeout(READINESS_TIMEOUT_MS, (signal) =>
       client.withAbortSignal(signal, () => missingSearchAttributes(client.connection, namespace)),

@@ -8,7 +8,7 @@ import {
   type WebhookSecrets,
 } from './signature-checks'
 
-export { WebhookVerificationError, type SecretMatch, type WebhookSecrets } from './signature-checks'
+export { WebhookVerificationError } from './signature-checks'
 
 const utf8 = new TextEncoder()
 type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>

@@ -24,7 +24,7 @@ export async function retry<T>(fn: () => Promise<T>, options: RetryOptions): Pro
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms)
     signal?.addEventListener('abort', done, { once: true })

@@ -22,7 +22,7 @@ export interface Tracing {
   shutdown(): Promise<void>
 }
 
-export const TRACER_NAME = 'scompler-webhooks'
+const TRACER_NAME = 'scompler-webhooks'
 
 /**
  * `serviceName` is the default; OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES override it. Spans

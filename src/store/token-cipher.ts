@@ -25,7 +25,7 @@ export class TokenDecryptionError extends Error {
 
 const PREFIX = 'enc:v1'
 
-export function keyId(key: Buffer): string {
+function keyId(key: Buffer): string {
   return createHash('sha256').update('scompler-token-key:').update(key).digest('hex').slice(0, 12)
 }
 

@@ -20,7 +20,7 @@ export async function missingSearchAttributes(
   )
 }
 
-export async function registerSearchAttributes(
+async function registerSearchAttributes(
   connection: ConnectionLike,
   namespace: string,
 ): Promise<string[]> {
@@ -38,11 +38,11 @@ export async function registerSearchAttributes(
  * Retention must cover WEBHOOK_MAX_AGE: within it, Temporal itself answers a redelivery as a
  * duplicate. Never shortens a longer retention someone chose.
  */
-export function retentionFor(maxAgeMs: number): number {
+function retentionFor(maxAgeMs: number): number {
   return Math.ceil(maxAgeMs / DAY_MS) * DAY_MS + DAY_MS
 }
 
-export async function ensureRetention(
+async function ensureRetention(
   connection: ConnectionLike,
   namespace: string,
   retentionMs: number,

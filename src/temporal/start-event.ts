@@ -9,7 +9,7 @@ import { SCOMPLER_ACCOUNT_ID, SCOMPLER_EVENT, workflowTypeFor, type ScomplerEven
 import { retry } from '../shared/retry'
 
 /** A start that takes longer is answered 503 so the sender redelivers later. */
-export const START_TIMEOUT_MS = 5000
+const START_TIMEOUT_MS = 5000
 
 export type StartOutcome =
   | { status: 'accepted'; workflowId: string; runId: string }

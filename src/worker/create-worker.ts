@@ -26,7 +26,7 @@ export interface WorkerOptions {
   tracing?: Tracing
 }
 
-export const WORKFLOWS_PATH = path.join(SOURCE_DIR, '../workflows')
+const WORKFLOWS_PATH = path.join(SOURCE_DIR, '../workflows')
 
 /**
  * Runs kept in the sticky cache. The SDK derives its default from the heap limit: 2,310 on a
@@ -34,7 +34,7 @@ export const WORKFLOWS_PATH = path.join(SOURCE_DIR, '../workflows')
  * cut completions by a third in `npm run bench` (every task replayed its history). Our runs last
  * seconds: 250 covers the runs in flight at the throughput the bench measures.
  */
-export const MAX_CACHED_WORKFLOWS = 250
+const MAX_CACHED_WORKFLOWS = 250
 
 /** What every workflow bundle is built from, at start or ahead of time (`bundleWorkflowCode`). */
 export const WORKFLOW_BUNDLE_OPTIONS = {

@@ -5,8 +5,7 @@ import type { ActivityInterceptorsFactory } from '@temporalio/worker'
 import { Counter, Histogram, Registry } from 'prom-client'
 import { collectProcessMetrics } from '../shared/process-metrics'
 
-export type ActivityOutcome =
-  'completed' | 'failed_retryable' | 'failed_non_retryable' | 'cancelled'
+type ActivityOutcome = 'completed' | 'failed_retryable' | 'failed_non_retryable' | 'cancelled'
 
 export interface WorkerMetrics {
   registry: Registry

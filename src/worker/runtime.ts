@@ -14,7 +14,7 @@ const PINO_LEVELS = {
 } as const satisfies Record<LogLevel, string>
 
 /** Temporal's Logger interface over pino; Temporal's metadata becomes the line's fields. */
-export function temporalLogger(logger: Logger): TemporalLogger {
+function temporalLogger(logger: Logger): TemporalLogger {
   const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
     // A task token lets its holder complete or fail the activity: never written to a log.
     const fields = { ...meta }
