@@ -1,4 +1,4 @@
-// The SVG chart in the README: throughput and p99 against concurrency, log scales, one line per
+// The SVG chart of bench/results: throughput and p99 against concurrency, log scales, one line per
 // series. Plain SVG text, so it renders on GitHub and diffs in review.
 import type { Figure, SummaryRow } from './report'
 

@@ -1,5 +1,5 @@
-// `npm run bench`: ours against the limits it runs into, side by side in one run. See README
-// "Performance". Prints progress, then a table; writes bench/results/{results.json,results.md,chart.svg}.
+// `npm run bench`: ours against the limits it runs into, side by side in one run. See
+// bench/README.md. Prints progress, then a table; writes bench/results/{results.json,results.md,chart.svg}.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
