@@ -6,10 +6,20 @@ import { loadClientConnectConfig } from '@temporalio/envconfig'
 import ms from 'ms'
 import type { NativeConnectionOptions } from '@temporalio/worker'
 import { DEFAULT_TASK_QUEUE } from './domain'
-import type { WebhookSecrets } from './http/signature'
-import type { TokenKeys } from './store/token-cipher'
 
 export type Env = Record<string, string | undefined>
+
+/** The app secret, and the previous one during a rotation (what the verifier takes). */
+export interface AppSecrets {
+  current: string
+  previous?: string
+}
+
+/** 32-byte AES keys for access tokens (what the token cipher takes). */
+export interface TokenKeys {
+  current: Buffer
+  previous?: Buffer
+}
 
 /** A missing or invalid setting: a startup error, printed as one line. */
 export class ConfigError extends Error {
@@ -104,7 +114,7 @@ function aesKey(raw: string, name: string): Buffer {
 }
 
 /** The app secret (and the previous one during a rotation); only the API needs them. */
-export function loadSecrets(env: Env): WebhookSecrets {
+export function loadSecrets(env: Env): AppSecrets {
   const current = fromEnvOrFile(env, 'SCOMPLER_APP_SECRET')
   if (!current) {
     throw new ConfigError('SCOMPLER_APP_SECRET (or SCOMPLER_APP_SECRET_FILE) is required')
