@@ -1,6 +1,5 @@
 // Temporal's OpenTelemetry interceptors. They are always installed: while tracing is off the
 // global tracer is OpenTelemetry's no-op and workflow spans go to a no-op processor.
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import {
   makeWorkflowExporter,
@@ -13,13 +12,8 @@ import type { ActivityInterceptorsFactory, WorkerOptions } from '@temporalio/wor
 import SOURCE_DIR from '../source-dir.cjs'
 import type { Tracing } from '../shared/tracing'
 
-// createRequire rather than `require`: ES modules under Deno have no `require` (see source-dir.cjs).
-const resolve = createRequire(path.join(SOURCE_DIR, 'worker/tracing.ts')).resolve
-
 /** Workflow interceptor modules: they must be in every workflow bundle (tests build one). */
-export const WORKFLOW_INTERCEPTOR_MODULES = [
-  resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-]
+export const WORKFLOW_INTERCEPTOR_MODULES = [path.join(SOURCE_DIR, '../workflows/interceptors')]
 
 export const tracingActivityInterceptors: ActivityInterceptorsFactory = (ctx) => ({
   inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
