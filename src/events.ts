@@ -16,9 +16,12 @@ const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
 const MAX_DATA_DEPTH = 32
 
 /** Account, posting and service ids: documented as integers, sent as strings too. */
-const decimalId = z
+export const decimalId = z
   .union([z.int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'must be a decimal integer')])
   .transform((value) => BigInt(value).toString())
+
+/** Installation ids: UUIDs, kept lowercase so that one installation has one key. */
+export const installationId = z.guid('must be a UUID').transform((id) => id.toLowerCase())
 
 const envelopeSchema = z.object({
   // Any 8-4-4-4-12 hex id: the platform promises a UUID, not a particular version.
@@ -38,12 +41,12 @@ const envelopeSchema = z.object({
 const dataSchemas = {
   [APP_UNINSTALLED]: z
     .object({
-      installation_id: z.guid('must be a UUID'),
+      installation_id: installationId,
       // Deleting data is never the default: only an explicit true deletes.
       delete_related_data: z.boolean().default(false),
     })
     .transform((d): AppUninstalledData => ({
-      installationId: d.installation_id.toLowerCase(),
+      installationId: d.installation_id,
       deleteRelatedData: d.delete_related_data,
     })),
   [POSTING_SENT_TO_PUBLISH]: z
@@ -81,7 +84,7 @@ export function parseJson(body: Uint8Array): unknown {
 
 export function parseEnvelope(json: unknown): ScomplerEvent {
   const parsed = envelopeSchema.safeParse(json)
-  if (!parsed.success) throw new InvalidEventError('invalid_event', describe(parsed.error))
+  if (!parsed.success) throw new InvalidEventError('invalid_event', describeIssues(parsed.error))
   const { id, event, account_id, data, occurred_at } = parsed.data
   return {
     id,
@@ -111,7 +114,7 @@ export function parseEventData<K extends KnownEventName>(
   const parsed = dataSchemas[event].safeParse(data)
   return parsed.success
     ? { ok: true, data: parsed.data as EventData[K] }
-    : { ok: false, reason: describe(parsed.error, 'data') }
+    : { ok: false, reason: describeIssues(parsed.error, 'data') }
 }
 
 /** Iterative, so a hostile nesting cannot overflow the stack here either. */
@@ -126,7 +129,8 @@ function depthWithin(root: unknown, max: number): boolean {
   return true
 }
 
-function describe(error: z.ZodError, prefix?: string): string {
+/** The first issues of a failed parse, by field; never the values. */
+export function describeIssues(error: z.ZodError, prefix?: string): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => {

@@ -2,10 +2,18 @@
 // store through the one process that may open it, instead of sharing PGlite's single session.
 import { chmodSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
+import getRawBody from 'raw-body'
+import { z } from 'zod'
+import { decimalId, describeIssues, installationId } from '../events'
 import { listen, type Listening } from '../shared/listen'
 import type { Database } from '../store/database'
 import type { TokenCipher } from '../store/token-cipher'
-import { addInstallation, listInstallations, removeInstallation } from '../store/installations'
+import {
+  addInstallation,
+  InstallationRefusedError,
+  listInstallations,
+  removeInstallation,
+} from '../store/installations'
 import { getLedgerEntry } from '../store/ledger'
 import { adminSocketPath, type RuntimeInfo } from './protocol'
 
@@ -14,23 +22,48 @@ interface Store {
   tokens: TokenCipher
 }
 
+/** A request the admin socket refuses; `message` names the field, never its value. */
+class AdminRequestError extends Error {
+  override name = 'AdminRequestError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** The CLI sends small JSON documents; anything larger is refused before it is buffered. */
+const MAX_BODY_BYTES = 64 * 1024
+
+// The same schemas as the webhook envelope's, so an id means the same thing everywhere.
+const newInstallation = z.strictObject({
+  installationId,
+  accountId: decimalId,
+  accessToken: z.string().min(1).max(8192),
+})
+const installationQuery = z.object({ id: installationId })
+const accountQuery = z.object({ account_id: decimalId.optional() })
+const ledgerQuery = z.object({ event_id: z.guid('must be a UUID') })
+
 type Route = (store: Store, req: IncomingMessage, url: URL) => Promise<[number, unknown]>
 
 const ROUTES: Record<string, Route> = {
-  'GET /installations': async ({ db }, _req, url) => [
-    200,
-    await listInstallations(db, url.searchParams.get('account_id') ?? undefined),
-  ],
-  'POST /installations': async ({ db, tokens }, req) => [
-    200,
-    { result: await addInstallation(db, parseInstallation(await readJson(req)), tokens) },
-  ],
+  'GET /installations': async ({ db }, _req, url) => {
+    const { account_id } = parse(accountQuery, query(url))
+    return [200, await listInstallations(db, account_id)]
+  },
+  'POST /installations': async ({ db, tokens }, req) => {
+    const input = parse(newInstallation, await readJson(req))
+    return [200, { result: await addInstallation(db, input, tokens) }]
+  },
   'DELETE /installations': async ({ db }, _req, url) => {
-    const result = await removeInstallation(db, url.searchParams.get('id') ?? '')
+    const result = await removeInstallation(db, parse(installationQuery, query(url)).id)
     return result ? [200, { result }] : [404, { error: 'not_found' }]
   },
   'GET /ledger': async ({ db }, _req, url) => {
-    const entry = await getLedgerEntry(db, url.searchParams.get('event_id') ?? '')
+    const entry = await getLedgerEntry(db, parse(ledgerQuery, query(url)).event_id)
     return entry ? [200, entry] : [404, { error: 'not_found' }]
   },
 }
@@ -52,10 +85,15 @@ export async function startAdminServer(options: {
           ? route(options, req, url)
           : Promise.resolve([404, { error: 'not_found' }])
     void answer
-      .catch((error: Error): [number, unknown] => [
-        error.name === 'InstallationRefusedError' || 'code' in error ? 400 : 500,
-        { error: error.name, message: error.message },
-      ])
+      .catch((error: unknown): [number, unknown] => {
+        if (error instanceof AdminRequestError) {
+          return [error.status, { error: error.code, message: error.message }]
+        }
+        if (error instanceof InstallationRefusedError) {
+          return [400, { error: error.name, message: error.message }]
+        }
+        return [500, { error: 'internal_error', message: 'Internal error' }]
+      })
       .then(([status, body]) => {
         res.writeHead(status, { 'Content-Type': 'application/json' })
         res.end(JSON.stringify(body))
@@ -68,22 +106,29 @@ export async function startAdminServer(options: {
   return listening
 }
 
-function parseInstallation(body: unknown) {
-  const { installationId, accountId, accessToken } = (body ?? {}) as Record<string, unknown>
-  if ([installationId, accountId, accessToken].some((value) => typeof value !== 'string')) {
-    throw Object.assign(new Error('installationId, accountId and accessToken are required'), {
-      code: 'bad_request',
-    })
-  }
-  return {
-    installationId: installationId as string,
-    accountId: accountId as string,
-    accessToken: accessToken as string,
-  }
+function query(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams)
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) throw new AdminRequestError(400, 'bad_request', describeIssues(parsed.error))
+  return parsed.data
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+  let text: string
+  try {
+    text = await getRawBody(req, { limit: MAX_BODY_BYTES, encoding: 'utf8' })
+  } catch (error) {
+    const tooLarge = (error as { type?: unknown }).type === 'entity.too.large'
+    throw tooLarge
+      ? new AdminRequestError(413, 'payload_too_large', `Body exceeds ${MAX_BODY_BYTES} bytes`)
+      : new AdminRequestError(400, 'bad_request', 'The request body could not be read')
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new AdminRequestError(400, 'bad_request', 'Body is not JSON')
+  }
 }
