@@ -6,8 +6,6 @@ import {
   WORKFLOW_TYPES,
   UNHANDLED_EVENT_WORKFLOW,
 } from '../domain'
-import type { ScomplerEvent } from '../domain'
-import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
 import { runUrl, type CliContext } from './context'
 import { summarizeHistory } from './history'
@@ -117,43 +115,7 @@ function listRow(info: WorkflowExecutionInfo) {
   }
 }
 
-export async function replayEvent(context: CliContext, client: Client, eventId: string) {
-  const description = await describeLatest(client, eventId)
-  if (!description) {
-    throw new CliError(
-      `no run of event ${eventId} in Temporal (unknown, or past retention)`,
-      EXIT.notFound,
-    )
-  }
-  const status = description.status.name
-  if (status === 'COMPLETED' || status === 'RUNNING') {
-    throw new CliError(
-      `event ${eventId} is ${status.toLowerCase()}: only a failed, terminated or timed-out event runs again`,
-      EXIT.failed,
-    )
-  }
-  const history = await client.workflow.getHandle(eventId, description.runId).fetchHistory()
-  const { input } = summarizeHistory(history)
-  if (!input) throw new CliError(`the run of ${eventId} has no recorded input`, EXIT.failed)
-  const handle = await client.workflow.start(
-    description.type,
-    workflowStartOptions(input as ScomplerEvent, description.taskQueue),
-  )
-  const replayed = {
-    eventId,
-    previousRunId: description.runId,
-    previousStatus: status,
-    runId: handle.firstExecutionRunId,
-    webUiUrl: runUrl(context, eventId, handle.firstExecutionRunId),
-  }
-  print(
-    context,
-    replayed,
-    `replaying ${eventId} as run ${replayed.runId}\nWeb UI: ${replayed.webUiUrl}`,
-  )
-}
-
-async function describeLatest(client: Client, eventId: string) {
+export async function describeLatest(client: Client, eventId: string) {
   try {
     return await client.workflow.getHandle(eventId).describe()
   } catch (error) {

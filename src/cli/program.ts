@@ -5,7 +5,8 @@ import type { Env } from '../config'
 import { oneLine } from '../shared/lifecycle'
 import { CliError, EXIT } from './cli-error'
 import { connectCliClient, createContext, type CliContext } from './context'
-import { listEvents, replayEvent, showEvent, type ListOptions } from './events'
+import { listEvents, showEvent, type ListOptions } from './events'
+import { replayEvent, replayFailed, type ReplayFailedOptions } from './replay'
 import { addCommand, listCommand, removeCommand, type AddOptions } from './installations'
 import { send, type SendOptions } from './send'
 import { openStoreAccess, type StoreAccess } from './store-access'
@@ -109,6 +110,17 @@ function createProgram(env: Env): Command {
     .action(async (id: string, _options, command: Command) => {
       const ctx = await context(command)
       await withTemporal(ctx, (client) => replayEvent(ctx, client, id))
+    })
+  events
+    .command('replay-failed')
+    .description('run again every event whose latest run failed, was terminated or timed out')
+    .option('--account-id <id>', "only this account's")
+    .option('--event <type>', 'only this event type')
+    .option('--since <when>', 'only runs started since: an ISO date, or 24h, 7d')
+    .option('--limit <n>', 'at most this many', positiveInt, 100)
+    .action(async (options: ReplayFailedOptions, command: Command) => {
+      const ctx = await context(command)
+      await withTemporal(ctx, (client) => replayFailed(ctx, client, options))
     })
   return program
 }

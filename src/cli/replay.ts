@@ -1,0 +1,118 @@
+// `events replay <id>` and `events replay-failed`: run failed events again, same id, same
+// recorded input. The id policy lets only a failed, terminated, timed-out or cancelled event run
+// again; the ledger still answers `duplicate` for an event that completed after all.
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client'
+import ms from 'ms'
+import type { ScomplerEvent } from '../domain'
+import { workflowStartOptions } from '../temporal/start-event'
+import { CliError, EXIT } from './cli-error'
+import { runUrl, type CliContext } from './context'
+import { describeLatest, visibilityQuery } from './events'
+import { summarizeHistory } from './history'
+import { print, table } from './output'
+
+interface Replayed {
+  eventId: string
+  previousRunId: string
+  previousStatus: string
+  runId: string
+  webUiUrl: string
+}
+
+export async function replayEvent(context: CliContext, client: Client, eventId: string) {
+  const description = await describeLatest(client, eventId)
+  if (!description) {
+    throw new CliError(
+      `no run of event ${eventId} in Temporal (unknown, or past retention)`,
+      EXIT.notFound,
+    )
+  }
+  const replayed = await startAgain(context, client, description)
+  print(
+    context,
+    replayed,
+    `replaying ${eventId} as run ${replayed.runId}\nWeb UI: ${replayed.webUiUrl}`,
+  )
+}
+
+export interface ReplayFailedOptions {
+  accountId?: string
+  event?: string
+  /** An ISO date, or a duration back from now (24h, 7d). */
+  since?: string
+  limit: number
+}
+
+/** Every event whose latest run failed, filtered by account, type and start time. */
+export async function replayFailed(
+  context: CliContext,
+  client: Client,
+  options: ReplayFailedOptions,
+) {
+  let query = visibilityQuery({ failed: true, accountId: options.accountId, event: options.event })
+  if (options.since) query += ` AND StartTime >= "${sinceDate(options.since).toISOString()}"`
+  const seen = new Set<string>()
+  const replayed: Replayed[] = []
+  const skipped: Array<{ eventId: string; reason: string }> = []
+  for await (const info of client.workflow.list({ query })) {
+    if (seen.has(info.workflowId)) continue
+    if (seen.size >= options.limit) break
+    seen.add(info.workflowId)
+    // Visibility lists every run: an event whose latest run has since completed is left alone.
+    const latest = await describeLatest(client, info.workflowId)
+    try {
+      if (latest) replayed.push(await startAgain(context, client, latest))
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error
+      skipped.push({ eventId: info.workflowId, reason: error.message })
+    }
+  }
+  const lines = replayed.map((r) => [r.eventId, r.previousStatus, r.runId])
+  print(
+    context,
+    { replayed, skipped },
+    [
+      replayed.length ? table([['EVENT ID', 'WAS', 'NEW RUN'], ...lines]) : 'no failed events',
+      ...skipped.map((s) => `skipped ${s.eventId}: ${s.reason}`),
+    ].join('\n'),
+  )
+}
+
+async function startAgain(
+  context: CliContext,
+  client: Client,
+  description: WorkflowExecutionDescription,
+): Promise<Replayed> {
+  const eventId = description.workflowId
+  const status = description.status.name
+  if (status === 'COMPLETED' || status === 'RUNNING') {
+    throw new CliError(
+      `event ${eventId} is ${status.toLowerCase()}: only a failed, terminated or timed-out event runs again`,
+      EXIT.failed,
+    )
+  }
+  const history = await client.workflow.getHandle(eventId, description.runId).fetchHistory()
+  const { input } = summarizeHistory(history)
+  if (!input) throw new CliError(`the run of ${eventId} has no recorded input`, EXIT.failed)
+  const handle = await client.workflow.start(
+    description.type,
+    workflowStartOptions(input as ScomplerEvent, description.taskQueue),
+  )
+  return {
+    eventId,
+    previousRunId: description.runId,
+    previousStatus: status,
+    runId: handle.firstExecutionRunId,
+    webUiUrl: runUrl(context, eventId, handle.firstExecutionRunId),
+  }
+}
+
+function sinceDate(since: string): Date {
+  const date = /^\d{4}-\d\d-\d\d/.test(since)
+    ? new Date(since)
+    : new Date(Date.now() - ms(since as ms.StringValue))
+  if (Number.isNaN(date.getTime())) {
+    throw new CliError('--since must be an ISO date or a duration such as 24h or 7d', EXIT.usage)
+  }
+  return date
+}
