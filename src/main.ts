@@ -96,6 +96,11 @@ async function temporalServer(
   logger.info('starting the embedded Temporal dev server')
   const devServer = await startDevServer({
     cliPath: config.temporalCliPath,
+    cliDownload: {
+      dir: path.join(config.dataDir, 'temporal-cli'),
+      onDownload: (download) =>
+        logger.info(download, 'no temporal command found: the Temporal SDK downloads it, once'),
+    },
     env: process.env,
     namespace: config.temporal.namespace,
     dbFile: path.join(config.dataDir, 'temporal.db'),
