@@ -25,6 +25,8 @@ export interface CliDownloadOptions {
   timeoutMs?: number
   /** Told before the SDK is asked (not when the cache already holds a CLI). */
   onDownload?: (download: { dir: string; timeout: string }) => void
+  /** Ctrl-C: the child is in its own process group, so the terminal's signal does not reach it. */
+  signal?: AbortSignal
 }
 
 /** The child's one message to us. */
@@ -47,6 +49,7 @@ export async function downloadTemporalCli(options: CliDownloadOptions): Promise<
     await runSdkDownload({ ...options, timeoutMs })
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error))
+    if (options.signal?.aborted) throw failure
   }
   // The SDK downloads first, then starts its server; a server too slow for its 5-second start
   // window fails createLocal, but the binary is in place.
@@ -84,18 +87,28 @@ export async function runSdkDownload(options: CliDownloadOptions): Promise<void>
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs)
   })
+  let onAbort = () => {}
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted')
+    if (options.signal?.aborted) onAbort()
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+  })
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
   // After 'exit', the IPC message and stderr may still be in flight: 'close' says they are in.
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
   const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve))
   try {
-    const outcome = await Promise.race([exited, timedOut, spawnFailed])
+    const outcome = await Promise.race([exited, timedOut, aborted, spawnFailed])
     // Whatever the child left behind (the SDK's server after a failed start) goes with it, and
     // with it any pipe that would keep 'close' from coming.
     killGroup()
-    if (outcome === 'timeout') {
+    if (outcome === 'timeout' || outcome === 'aborted') {
       removePartialDownloads(options.dir)
-      throw new Error(`no download within ${ms(timeoutMs, { long: true })} (a blocked network?)`)
+      throw new Error(
+        outcome === 'aborted'
+          ? 'stopped before it finished'
+          : `no download within ${ms(timeoutMs, { long: true })} (a blocked network?)`,
+      )
     }
     if (outcome instanceof Error) throw new Error(`could not start Node: ${outcome.message}`)
     let grace: NodeJS.Timeout | undefined
@@ -109,6 +122,7 @@ export async function runSdkDownload(options: CliDownloadOptions): Promise<void>
     )
   } finally {
     clearTimeout(timer)
+    options.signal?.removeEventListener('abort', onAbort)
     process.off('exit', killGroup)
   }
 }

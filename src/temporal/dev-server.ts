@@ -22,7 +22,7 @@ export interface DevServerOptions {
    * When neither TEMPORAL_CLI_PATH nor PATH has the CLI: the Temporal SDK downloads it into this
    * folder (`npm start`). Unset: no download, the install hint at once.
    */
-  cliDownload?: Pick<CliDownloadOptions, 'dir' | 'onDownload'>
+  cliDownload?: Pick<CliDownloadOptions, 'dir' | 'onDownload' | 'signal'>
   env: Env
   namespace: string
   /** SQLite file; in memory when unset. */
@@ -82,6 +82,7 @@ export async function locateTemporalCli(
     return await download({ ...cliDownload, env: filterEnv(env, [...PASSED_ENV, ...DOWNLOAD_ENV]) })
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
+    if (cliDownload.signal?.aborted) throw new Error(`the Temporal CLI download was ${reason}`)
     throw new TemporalCliNotFoundError(
       `No temporal command on PATH, and the Temporal SDK could not download it (${reason}). ` +
         INSTALL_HINT,

@@ -1,7 +1,8 @@
 // The Temporal SDK's download of the Temporal CLI, for real. This machine cannot reach
 // temporal.download, so: npm start without any CLI tries it and stops with the hint; the SDK's
 // own path through our child process is run against a CLI seeded into its cache; a download
-// that hangs (a proxy that never answers) is stopped at the timeout with its process group.
+// that hangs (a proxy that never answers) is stopped at the timeout, or by Ctrl-C, with its
+// process group.
 import {
   chmodSync,
   existsSync,
@@ -28,6 +29,35 @@ function alive(pid: number): boolean {
     return false
   }
 }
+
+/** A proxy that accepts and never answers: a network that swallows the request. */
+async function silentProxy() {
+  const connections = new Set<net.Socket>()
+  let requested = ''
+  const server = net.createServer((socket) => {
+    connections.add(socket)
+    socket.on('data', (chunk: Buffer) => (requested += chunk.toString()))
+    socket.on('close', () => connections.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requested: () => requested,
+    async asked() {
+      for (let i = 0; i < 600 && !requested; i++) await sleep(100)
+      return requested
+    },
+    /** Whether every connection is closed (its client killed) within five seconds. */
+    async abandoned() {
+      for (let i = 0; i < 50 && connections.size > 0; i++) await sleep(100)
+      return connections.size === 0
+    },
+    close: () => server.close(),
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('npm start without a Temporal CLI', () => {
   it('asks the Temporal SDK to download it, then stops with the install hint and why', async () => {
@@ -74,6 +104,35 @@ describe('npm start without a Temporal CLI', () => {
   }, 180_000)
 })
 
+describe('npm start during the download', () => {
+  it('stops on Ctrl-C at once, taking the download process group down', async () => {
+    const bin = tmp()
+    symlinkSync(process.execPath, path.join(bin, 'node'))
+    const proxy = await silentProxy()
+    const app = runEntryPoint('src/main.ts', {
+      PATH: bin,
+      HTTPS_PROXY: proxy.url,
+      SCOMPLER_APP_SECRET: SECRET,
+      DATA_DIR: tmp(),
+      PORT: String(await freePort('127.0.0.1')),
+    })
+    try {
+      // The proxy settings reach the download, which now hangs.
+      expect(await proxy.asked()).toMatch(/^CONNECT temporal\.download:443/)
+      const interrupted = Date.now()
+      expect(await app.stop('SIGINT')).toBe(1)
+      expect(Date.now() - interrupted).toBeLessThan(15_000)
+      expect(app.output()).toContain(
+        'scompler-webhooks: the Temporal CLI download was stopped before it finished',
+      )
+      expect(await proxy.abandoned()).toBe(true)
+    } finally {
+      await app.stop('SIGKILL')
+      proxy.close()
+    }
+  }, 120_000)
+})
+
 describe("the SDK's download, run in its own process", () => {
   it("hands the SDK's dev server only the environment it is given", async () => {
     const cli = process.env.TEMPORAL_CLI_PATH
@@ -112,32 +171,20 @@ describe("the SDK's download, run in its own process", () => {
   }, 120_000)
 
   it('gives up on a download that hangs at the timeout, and takes its process group down', async () => {
-    // A proxy that accepts and never answers: a network that swallows the request.
-    const connections = new Set<net.Socket>()
-    let requested = ''
-    const proxy = net.createServer((socket) => {
-      connections.add(socket)
-      socket.on('data', (chunk: Buffer) => (requested += chunk.toString()))
-      socket.on('close', () => connections.delete(socket))
-    })
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-    const { port } = proxy.address() as net.AddressInfo
+    const proxy = await silentProxy()
     try {
       const started = Date.now()
       await expect(
         runSdkDownload({
           dir: tmp(),
-          env: { HOME: os.homedir(), HTTPS_PROXY: `http://127.0.0.1:${port}` },
+          env: { HOME: os.homedir(), HTTPS_PROXY: proxy.url },
           timeoutMs: 20_000,
         }),
       ).rejects.toThrow('no download within 20 seconds (a blocked network?)')
       expect(Date.now() - started).toBeLessThan(30_000)
       // The SDK really asked (through the proxy), and the killed process let go of its connection.
-      expect(requested).toMatch(/^CONNECT temporal\.download:443/)
-      for (let i = 0; i < 50 && connections.size > 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100))
-      }
-      expect(connections.size).toBe(0)
+      expect(proxy.requested()).toMatch(/^CONNECT temporal\.download:443/)
+      expect(await proxy.abandoned()).toBe(true)
     } finally {
       proxy.close()
     }
