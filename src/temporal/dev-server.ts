@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, createWriteStream } from 'node:fs'
 import path from 'node:path'
 import type { Env } from '../config'
-import { downloadTemporalCli, type CliDownloadOptions } from './cli-download'
 import { freePort } from '../shared/listen'
 import { retry } from '../shared/retry'
+import { downloadTemporalCli, type CliDownloadOptions } from './cli-download'
 import { connectTemporal } from './connect'
 
 export interface DevServer {

@@ -45,7 +45,7 @@ async function silentProxy() {
     url: `http://127.0.0.1:${port}`,
     requested: () => requested,
     async asked() {
-      for (let i = 0; i < 600 && !requested; i++) await sleep(100)
+      for (let i = 0; i < 1200 && !requested; i++) await sleep(100)
       return requested
     },
     /** Whether every connection is closed (its client killed) within five seconds. */
@@ -130,7 +130,7 @@ describe('npm start during the download', () => {
       await app.stop('SIGKILL')
       proxy.close()
     }
-  }, 120_000)
+  }, 180_000)
 })
 
 describe("the SDK's download, run in its own process", () => {
