@@ -18,7 +18,7 @@ import { setupNamespace } from './temporal/namespace'
 import { bootstrapWorker } from './worker/bootstrap'
 import { startWorkerTelemetry } from './worker/telemetry'
 
-void runMain('scompler-webhooks', async ({ defer }) => {
+void runMain('scompler-webhooks', async ({ defer, shutdown }) => {
   const config = loadConfig(process.env)
   const secrets = loadSecrets(process.env)
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY })
@@ -31,7 +31,7 @@ void runMain('scompler-webhooks', async ({ defer }) => {
   // First, so that a second `npm start` on the same DATA_DIR stops at the store's lock file.
   const db = await openDatabase(config)
   defer(() => db.close())
-  const temporal = await temporalServer(config, logger, defer)
+  const temporal = await temporalServer(config, logger, { defer, shutdown })
   const connection = await connectTemporal(temporal.connection, {
     via: (options) => NativeConnection.connect(options),
   })
@@ -90,12 +90,18 @@ void runMain('scompler-webhooks', async ({ defer }) => {
 async function temporalServer(
   config: Config,
   logger: Logger,
-  defer: MainContext['defer'],
+  { defer, shutdown }: Pick<MainContext, 'defer' | 'shutdown'>,
 ): Promise<{ connection: TemporalConnectionOptions; uiUrl?: string }> {
   if (config.temporal.addressConfigured) return { connection: config.temporal.connection }
   logger.info('starting the embedded Temporal dev server')
   const devServer = await startDevServer({
     cliPath: config.temporalCliPath,
+    cliDownload: {
+      dir: path.join(config.dataDir, 'temporal-cli'),
+      onDownload: (download) =>
+        logger.info(download, 'no temporal command found: the Temporal SDK downloads it, once'),
+      signal: shutdown,
+    },
     env: process.env,
     namespace: config.temporal.namespace,
     dbFile: path.join(config.dataDir, 'temporal.db'),

@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { Env } from '../config'
 import { freePort } from '../shared/listen'
 import { retry } from '../shared/retry'
+import { downloadTemporalCli, type CliDownloadOptions } from './cli-download'
 import { connectTemporal } from './connect'
 
 export interface DevServer {
@@ -17,6 +18,11 @@ export interface DevServer {
 
 export interface DevServerOptions {
   cliPath?: string
+  /**
+   * When neither TEMPORAL_CLI_PATH nor PATH has the CLI: the Temporal SDK downloads it into this
+   * folder (`npm start`). Unset: no download, the install hint at once.
+   */
+  cliDownload?: Pick<CliDownloadOptions, 'dir' | 'onDownload' | 'signal'>
   env: Env
   namespace: string
   /** SQLite file; in memory when unset. */
@@ -54,11 +60,54 @@ export function findTemporalCli(cliPath: string | undefined, env: Env): string {
   )
 }
 
+/** Gets the CLI from the SDK's cached download; a parameter so that tests can order the steps. */
+export type CliDownloader = (options: CliDownloadOptions) => Promise<string>
+
+/**
+ * TEMPORAL_CLI_PATH (when set, nothing else), then `temporal` on PATH, then, with `cliDownload`,
+ * the Temporal SDK's cached download. Offline, the install hint says why the download failed.
+ */
+export async function locateTemporalCli(
+  options: Pick<DevServerOptions, 'cliPath' | 'env' | 'cliDownload'>,
+  download: CliDownloader = downloadTemporalCli,
+): Promise<string> {
+  const { cliPath, env, cliDownload } = options
+  if (cliPath || !cliDownload) return findTemporalCli(cliPath, env)
+  try {
+    return findTemporalCli(undefined, env)
+  } catch (error) {
+    if (!(error instanceof TemporalCliNotFoundError)) throw error
+  }
+  try {
+    return await download({ ...cliDownload, env: filterEnv(env, [...PASSED_ENV, ...DOWNLOAD_ENV]) })
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    if (cliDownload.signal?.aborted) throw new Error(`the Temporal CLI download was ${reason}`)
+    throw new TemporalCliNotFoundError(
+      `No temporal command on PATH, and the Temporal SDK could not download it (${reason}). ` +
+        INSTALL_HINT,
+    )
+  }
+}
+
 /** Only what the server needs: never the app secret, keys or database URLs. */
 const PASSED_ENV = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL']
+/** And for the download: the network's proxy and certificate settings. */
+const DOWNLOAD_ENV = ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY', 'NO_PROXY']
+  .flatMap((name) => [name, name.toLowerCase()])
+  .concat(['SSL_CERT_FILE', 'SSL_CERT_DIR'])
+
+function filterEnv(env: Env, names: string[]): Record<string, string> {
+  const passed: Record<string, string> = {}
+  for (const name of names) {
+    const value = env[name]
+    if (value) passed[name] = value
+  }
+  return passed
+}
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const cli = findTemporalCli(options.cliPath, options.env)
+  const cli = await locateTemporalCli(options)
   const ip = options.ip ?? '127.0.0.1'
   const port = options.port ?? (await freePort(ip, 7233))
   const uiPort = options.ui ? (options.uiPort ?? (await freePort(ip, 8233))) : undefined
@@ -80,9 +129,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       ? ['--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal']
       : []),
   ]
-  const env = Object.fromEntries(
-    PASSED_ENV.flatMap((name) => (options.env[name] ? [[name, options.env[name]]] : [])),
-  )
+  const env = filterEnv(options.env, PASSED_ENV)
   // Its own process group: a Ctrl-C in the terminal reaches only us, so the worker drains before
   // we stop the server. A parent that exits any other way still takes it down.
   const child = spawn(cli, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
