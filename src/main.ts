@@ -16,6 +16,7 @@ import { connectTemporal, type TemporalConnectionOptions } from './temporal/conn
 import { startDevServer } from './temporal/dev-server'
 import { setupNamespace } from './temporal/namespace'
 import { bootstrapWorker } from './worker/bootstrap'
+import { ledgerKeepMs, startLedgerPruning } from './worker/housekeeping'
 import { startWorkerTelemetry } from './worker/telemetry'
 
 void runMain('scompler-webhooks', async ({ defer, shutdown }) => {
@@ -49,6 +50,8 @@ void runMain('scompler-webhooks', async ({ defer, shutdown }) => {
     logger,
     telemetry,
   })
+  const pruning = startLedgerPruning({ db, keepMs: ledgerKeepMs(config.webhook.maxAgeMs), logger })
+  defer(() => pruning.stop())
   // One /metrics for the API and the worker's activities.
   const metrics = createApiMetrics(telemetry.metrics.registry)
   const tracer = telemetry.tracing?.tracer

@@ -8,6 +8,7 @@ import { connectTemporal } from './temporal/connect'
 import { missingSearchAttributes } from './temporal/namespace'
 import { bootstrapWorker } from './worker/bootstrap'
 import { startHealthServer } from './worker/health-server'
+import { ledgerKeepMs, startLedgerPruning } from './worker/housekeeping'
 import { startWorkerTelemetry } from './worker/telemetry'
 
 void runMain('scompler-webhooks worker', async ({ shutdown, defer }) => {
@@ -32,6 +33,8 @@ void runMain('scompler-webhooks worker', async ({ shutdown, defer }) => {
   })
   defer(() => connection.close())
   const { worker } = await bootstrapWorker({ config, connection, db, logger, telemetry })
+  const pruning = startLedgerPruning({ db, keepMs: ledgerKeepMs(config.webhook.maxAgeMs), logger })
+  defer(() => pruning.stop())
   const health = await startHealthServer({
     port: config.workerHealthPort,
     host: config.http.host,
