@@ -7,6 +7,8 @@ import path from 'node:path'
 import { DeterminismViolationError } from '@temporalio/workflow'
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker'
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker/create-worker'
+// The SDK's ERRORs on stderr, its other lines to a file or nowhere: replay logs every run.
+import '../helpers/sdk-logs'
 
 const HISTORIES_DIR = path.join(__dirname, '../fixtures/histories')
 
