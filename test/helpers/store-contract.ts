@@ -45,6 +45,8 @@ export function describeStoreContract(
       ;({ db, close } = await open())
     })
     afterAll(() => close())
+    const claim = (e: ScomplerEvent, runId: string) =>
+      claimEvent(db, { eventId: e.id, event: e.event, accountId: e.accountId, runId })
 
     it('applies migrations once', async () => {
       expect(await migrate(db)).toEqual([])
@@ -135,12 +137,7 @@ export function describeStoreContract(
 
       it('completes an event once: a retry of the same run gets the stored result', async () => {
         const e = event()
-        await claimEvent(db, {
-          eventId: e.id,
-          event: e.event,
-          accountId: e.accountId,
-          runId: 'run-1',
-        })
+        await claim(e, 'run-1')
         let effects = 0
         const work = async () => {
           effects++
@@ -153,19 +150,9 @@ export function describeStoreContract(
 
       it('never claims a completed event again, and answers later runs as duplicate', async () => {
         const e = event()
-        await claimEvent(db, {
-          eventId: e.id,
-          event: e.event,
-          accountId: e.accountId,
-          runId: 'run-1',
-        })
+        await claim(e, 'run-1')
         await completeOnce(db, { event: e, runId: 'run-1' }, async () => completed(e))
-        const again = await claimEvent(db, {
-          eventId: e.id,
-          event: e.event,
-          accountId: e.accountId,
-          runId: 'run-2',
-        })
+        const again = await claim(e, 'run-2')
         expect(again).toEqual({ status: 'completed', runId: 'run-1', result: completed(e) })
         const late = await completeOnce(db, { event: e, runId: 'run-2' }, async () => {
           throw new Error('must not run')
@@ -178,18 +165,8 @@ export function describeStoreContract(
 
       it('refuses work from a run whose claim was taken over', async () => {
         const e = event()
-        await claimEvent(db, {
-          eventId: e.id,
-          event: e.event,
-          accountId: e.accountId,
-          runId: 'run-1',
-        })
-        await claimEvent(db, {
-          eventId: e.id,
-          event: e.event,
-          accountId: e.accountId,
-          runId: 'run-2',
-        })
+        await claim(e, 'run-1')
+        await claim(e, 'run-2')
         await expect(
           completeOnce(db, { event: e, runId: 'run-1' }, async () => completed(e)),
         ).rejects.toMatchObject({
@@ -200,12 +177,7 @@ export function describeStoreContract(
 
       it('rolls the side effect back with the transaction when the work fails', async () => {
         const e = event({ event: 'content.archived' })
-        await claimEvent(db, {
-          eventId: e.id,
-          event: e.event,
-          accountId: e.accountId,
-          runId: 'run-1',
-        })
+        await claim(e, 'run-1')
         await expect(
           completeOnce(db, { event: e, runId: 'run-1' }, async (tx) => {
             await insertUnhandledEvent(tx, e)
@@ -221,7 +193,7 @@ export function describeStoreContract(
 
       it('prunes completed entries older than a cut-off', async () => {
         const e = event()
-        await claimEvent(db, { eventId: e.id, event: e.event, accountId: e.accountId, runId: 'r' })
+        await claim(e, 'r')
         await completeOnce(db, { event: e, runId: 'r' }, async () => completed(e))
         expect(await pruneLedger(db, new Date(Date.now() - 3600_000))).toBe(0)
         expect(await pruneLedger(db, new Date(Date.now() + 3600_000))).toBeGreaterThanOrEqual(1)

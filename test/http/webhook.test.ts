@@ -1,26 +1,12 @@
-import type { Client } from '@temporalio/client'
 import { createLazyClient } from '../../src/temporal/start-event'
 import { freePort } from '../../src/temporal/dev-server'
-import { startTestApi, type TestApi } from '../helpers/api'
-import { connectClient, uniqueTaskQueue } from '../helpers/temporal'
+import { startTestApi } from '../helpers/api'
+import { useStack } from '../helpers/stack'
 import { describeWebhookContract, TARGET_MAX_BODY_BYTES } from './webhook-contract'
 
-let client: Client
-let api: TestApi
-const taskQueue = uniqueTaskQueue('http')
-
-beforeAll(async () => {
-  client = await connectClient()
-  api = await startTestApi({
-    client,
-    taskQueue,
-    maxBodyBytes: TARGET_MAX_BODY_BYTES,
-    previousSecret: true,
-  })
-})
-afterAll(async () => {
-  await api.close()
-  await client.connection.close()
+const stack = useStack({
+  name: 'http',
+  api: { maxBodyBytes: TARGET_MAX_BODY_BYTES, previousSecret: true },
 })
 
 async function startWithoutTemporal() {
@@ -28,10 +14,10 @@ async function startWithoutTemporal() {
   const deadClient = createLazyClient({
     addressConfigured: true,
     namespace: 'default',
-    taskQueue,
+    taskQueue: stack.taskQueue,
     connection: { address },
   })
-  const down = await startTestApi({ client: deadClient, taskQueue })
+  const down = await startTestApi({ client: deadClient, taskQueue: stack.taskQueue })
   return {
     http: down.http,
     async close() {
@@ -42,10 +28,10 @@ async function startWithoutTemporal() {
 }
 
 describeWebhookContract(() => ({
-  http: api.http,
-  port: api.port,
-  client,
-  taskQueue,
-  starts: async () => api.starts(),
+  http: stack.api.http,
+  port: stack.api.port,
+  client: stack.client,
+  taskQueue: stack.taskQueue,
+  starts: async () => stack.api.starts(),
   startWithoutTemporal,
 }))
