@@ -1,27 +1,17 @@
 // The API under Deno (`deno task start:api`) as a process, delivering to a real worker on Node and
 // the shared Temporal server: the same HTTP contract cases as the API on Node, through real HTTP.
-import type { Client } from '@temporalio/client'
 import request from 'supertest'
 import { WEBHOOK_PATH } from '../../src/domain'
 import { freePort } from '../../src/shared/listen'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { runDenoTask } from '../helpers/deno'
 import { testEnvironment } from '../helpers/environment'
 import { delivery, PREVIOUS_SECRET, SECRET, uninstallEvent } from '../helpers/events'
 import type { RunningProcess } from '../helpers/process'
-import {
-  connectClient,
-  startTestWorker,
-  uniqueTaskQueue,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { waitForClose } from '../helpers/temporal'
 import { describeWebhookContract, TARGET_MAX_BODY_BYTES } from '../http/webhook-contract'
 
-const taskQueue = uniqueTaskQueue('deno-api')
-let client: Client
-let database: TestDatabase
-let worker: TestWorker
+const stack = useStack({ name: 'deno-api', worker: true })
 let api: RunningProcess
 let base: string
 let port: number
@@ -33,7 +23,7 @@ async function startDenoApi(temporalAddress: string) {
     SCOMPLER_APP_SECRET_PREVIOUS: PREVIOUS_SECRET,
     WEBHOOK_MAX_BODY_BYTES: String(TARGET_MAX_BODY_BYTES),
     TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
     PORT: String(apiPort),
     HOST: '127.0.0.1',
   })
@@ -50,25 +40,18 @@ async function startsFromMetrics(): Promise<number> {
 }
 
 beforeAll(async () => {
-  client = await connectClient()
-  database = await createTestDatabase()
-  worker = await startTestWorker({ db: database.db, taskQueue })
   ;({ process: api, base, port } = await startDenoApi(testEnvironment().temporalAddress))
 })
 afterAll(async () => {
-  const code = await api?.stop()
-  await worker?.stop()
-  await database?.drop()
-  await client?.connection.close()
-  expect(code).toBe(0)
+  expect(await api?.stop()).toBe(0)
   expect(api.output()).not.toContain(SECRET)
 })
 
 describeWebhookContract(() => ({
   http: request(base),
   port,
-  client,
-  taskQueue,
+  client: stack.client,
+  taskQueue: stack.taskQueue,
   starts: startsFromMetrics,
   async startWithoutTemporal() {
     const down = await startDenoApi(`127.0.0.1:${await freePort('127.0.0.1')}`)
@@ -87,9 +70,9 @@ describe('the API under Deno with a worker on Node', () => {
     const { body, headers } = delivery(event)
     const res = await request(base).post(WEBHOOK_PATH).set(headers).send(body)
     expect(res.body).toMatchObject({ status: 'accepted', workflowId: event.id })
-    const closed = await waitForClose(client, event.id)
+    const closed = await waitForClose(stack.client, event.id)
     expect(closed.status.name).toBe('COMPLETED')
-    expect(await client.workflow.getHandle(event.id).result()).toMatchObject({
+    expect(await stack.client.workflow.getHandle(event.id).result()).toMatchObject({
       eventId: event.id,
       outcome: 'skipped',
     })

@@ -1,14 +1,10 @@
 // The worker under Deno (`deno task start:worker`) as a process: it bundles the workflows with
 // webpack, loads the native core bridge, and runs the activities against PostgreSQL. Events are
 // delivered by the app on Node to the shared Temporal server, on a task queue of its own.
-import { randomUUID } from 'node:crypto'
-import type { Client } from '@temporalio/client'
 import { WEBHOOK_PATH } from '../../src/domain'
-import { addInstallation, getInstallation } from '../../src/store/installations'
+import { getInstallation } from '../../src/store/installations'
 import { getLedgerEntry } from '../../src/store/ledger'
 import { freePort } from '../../src/shared/listen'
-import { startTestApi, type TestApi } from '../helpers/api'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { runDenoTask } from '../helpers/deno'
 import { testEnvironment } from '../helpers/environment'
 import {
@@ -18,56 +14,41 @@ import {
   uninstallEvent,
   type WireEvent,
 } from '../helpers/events'
+import { installFor } from '../helpers/installations'
 import type { RunningProcess } from '../helpers/process'
-import { connectClient, uniqueTaskQueue, waitForClose } from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { waitForClose } from '../helpers/temporal'
 import { createTokenCipher } from '../../src/store/token-cipher'
 
-const taskQueue = uniqueTaskQueue('deno-worker')
-let client: Client
-let store: TestDatabase
-let api: TestApi
+const stack = useStack({ name: 'deno-worker', database: true, api: true })
 let worker: RunningProcess
 let health: string
 
 beforeAll(async () => {
-  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-  api = await startTestApi({ client, taskQueue })
   const healthPort = await freePort('127.0.0.1')
   health = `http://127.0.0.1:${healthPort}`
   worker = runDenoTask('start:worker', {
-    DATABASE_URL: store.url,
+    DATABASE_URL: stack.store.url,
     TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
     WORKER_HEALTH_PORT: String(healthPort),
     HOST: '127.0.0.1',
   })
+  stack.onClose(() => worker.stop())
   await worker.waitFor(/worker running/, 120_000)
 }, 150_000)
-afterAll(async () => {
-  await worker?.stop()
-  await api?.close()
-  await client?.connection.close()
-  await store?.drop()
-})
 
 async function deliverAndWait(event: WireEvent) {
   const { body, headers } = delivery(event)
-  const res = await api.http.post(WEBHOOK_PATH).set(headers).send(body)
+  const res = await stack.api.http.post(WEBHOOK_PATH).set(headers).send(body)
   expect(res.body.status).toBe('accepted')
-  const description = await waitForClose(client, event.id, res.body.runId)
-  return { description, handle: client.workflow.getHandle(event.id) }
+  const description = await waitForClose(stack.client, event.id, res.body.runId)
+  return { description, handle: stack.client.workflow.getHandle(event.id) }
 }
 
-async function installation(accountId: string) {
-  const installationId = randomUUID()
-  const installedAt = new Date(Date.now() - 3600_000)
-  await addInstallation(
-    store.db,
-    { installationId, accountId, accessToken: 'token', installedAt },
-    createTokenCipher(undefined),
-  )
-  return installationId
-}
+// The Deno worker runs without TOKEN_ENCRYPTION_KEY: tokens are stored as they come.
+const installation = (accountId: string) =>
+  installFor(stack.store.db, accountId, { tokens: createTokenCipher(undefined) })
 
 describe('the worker under Deno', () => {
   it('reports ready on its health port', async () => {
@@ -88,11 +69,11 @@ describe('the worker under Deno', () => {
       outcome: 'completed',
       details: { tokensRemoved: 1 },
     })
-    expect(await getInstallation(store.db, installationId)).toMatchObject({
+    expect(await getInstallation(stack.store.db, installationId)).toMatchObject({
       status: 'uninstalled',
       hasToken: false,
     })
-    expect(await getLedgerEntry(store.db, event.id)).toMatchObject({ status: 'completed' })
+    expect(await getLedgerEntry(stack.store.db, event.id)).toMatchObject({ status: 'completed' })
   })
 
   it('runs posting.sent_to_publish: records the posting', async () => {
@@ -101,7 +82,7 @@ describe('the worker under Deno', () => {
     const event = postingEvent({ account_id: accountId })
     const { handle } = await deliverAndWait(event)
     expect(await handle.result()).toMatchObject({ outcome: 'completed' })
-    const { rows } = await store.db.query(
+    const { rows } = await stack.store.db.query(
       'SELECT 1 FROM posting_publications WHERE account_id = $1',
       [accountId],
     )

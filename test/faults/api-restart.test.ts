@@ -1,42 +1,21 @@
 // The API process is SIGKILLed while deliveries are in flight and started again: every delivery
 // that got a 200 has exactly one completed run, and the unanswered ones succeed on redelivery.
-import type { Client } from '@temporalio/client'
 import { freePort } from '../../src/shared/listen'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { deliver, mapConcurrently, type Answer } from '../helpers/deliver'
 import { testEnvironment } from '../helpers/environment'
 import { postingEvent, SECRET } from '../helpers/events'
 import { effectsOf } from '../helpers/ledger'
 import { runEntryPoint, type RunningProcess } from '../helpers/process'
-import {
-  connectClient,
-  countMatching,
-  startTestWorker,
-  uniqueTaskQueue,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { countMatching, waitForClose } from '../helpers/temporal'
 
-let store: TestDatabase
-let client: Client
-let worker: TestWorker
-const taskQueue = uniqueTaskQueue('api-restart')
-
-beforeAll(async () => {
-  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-  worker = await startTestWorker({ db: store.db, taskQueue })
-})
-afterAll(async () => {
-  await worker?.stop()
-  await client?.connection.close()
-  await store?.drop()
-})
+const stack = useStack({ name: 'api-restart', worker: true })
 
 async function startApi(port: number): Promise<RunningProcess> {
   const api = runEntryPoint('src/api.ts', {
     SCOMPLER_APP_SECRET: SECRET,
     TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -81,16 +60,18 @@ it('runs each event once when the API is killed mid-traffic and deliveries are r
     expect(['accepted', 'duplicate']).toContain(answer.body?.status)
   }
   for (const event of events) {
-    expect((await waitForClose(client, event.id, undefined, 120_000)).status.name).toBe('COMPLETED')
+    expect((await waitForClose(stack.client, event.id, undefined, 120_000)).status.name).toBe(
+      'COMPLETED',
+    )
   }
   // One run per event id: as many runs on this task queue as events, all completed.
-  const query = `TaskQueue = '${taskQueue}'`
-  expect(await countMatching(client, query, events.length)).toBe(events.length)
+  const query = `TaskQueue = '${stack.taskQueue}'`
+  expect(await countMatching(stack.client, query, events.length)).toBe(events.length)
   expect(
-    await countMatching(client, `${query} AND ExecutionStatus = 'Completed'`, events.length),
+    await countMatching(stack.client, `${query} AND ExecutionStatus = 'Completed'`, events.length),
   ).toBe(events.length)
   const ids = events.map((event) => event.id)
-  expect(await effectsOf(store.db, ids, 'unhandled_events')).toEqual({
+  expect(await effectsOf(stack.store.db, ids, 'unhandled_events')).toEqual({
     completed: events.length,
     rows: events.length,
   })

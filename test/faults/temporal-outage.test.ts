@@ -1,61 +1,39 @@
 // A Temporal server of this file's own (SQLite file) is SIGKILLed and started again on the same
 // file and port: runs in flight complete, and the API answers 503 meanwhile, then reconnects.
-import { randomUUID } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Client } from '@temporalio/client'
 import { parseEnvelope } from '../../src/events'
-import { addInstallation } from '../../src/store/installations'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { freePort } from '../../src/shared/listen'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { delivery, newAccountId, postingEvent, SECRET, uninstallEvent } from '../helpers/events'
+import { installFor } from '../helpers/installations'
 import { effectsOf } from '../helpers/ledger'
 import { startOwnTemporal, type OwnTemporal } from '../helpers/own-temporal'
 import { runEntryPoint } from '../helpers/process'
-import {
-  connectClient,
-  startTestWorker,
-  uniqueTaskQueue,
-  countRuns,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
-import { TEST_TOKENS } from '../helpers/tokens'
+import { useStack } from '../helpers/stack'
+import { countRuns, waitForClose } from '../helpers/temporal'
 
 let temporal: OwnTemporal
-let store: TestDatabase
-let client: Client
-let worker: TestWorker
-const taskQueue = uniqueTaskQueue('temporal-outage')
 let gate: Promise<void> = Promise.resolve()
 let inHook = 0
 
 beforeAll(async () => {
-  ;[temporal, store] = await Promise.all([
-    startOwnTemporal(mkdtempSync(path.join(os.tmpdir(), 'temporal-outage-'))),
-    createTestDatabase(),
-  ])
-  client = await connectClient(temporal.address)
-  worker = await startTestWorker({
-    db: store.db,
-    taskQueue,
-    address: temporal.address,
-    hooks: {
-      async postingSentToPublish() {
-        inHook++
-        await gate
-      },
+  temporal = await startOwnTemporal(mkdtempSync(path.join(os.tmpdir(), 'temporal-outage-')))
+}, 120_000)
+const stack = useStack({
+  name: 'temporal-outage',
+  temporalAddress: () => temporal.address,
+  worker: true,
+  hooks: {
+    async postingSentToPublish() {
+      inHook++
+      await gate
     },
-  })
-}, 120_000)
-afterAll(async () => {
-  await worker?.stop()
-  await client?.connection.close()
-  await temporal?.stop()
-  await store?.drop()
-}, 120_000)
+  },
+})
+// After the stack has closed: its worker and client use this server.
+afterAll(() => temporal?.stop(), 120_000)
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs
@@ -69,23 +47,17 @@ it('completes every run in flight after the server is killed and restarted on it
   const events = []
   for (let i = 0; i < 10; i++) {
     const accountId = newAccountId()
-    await addInstallation(
-      store.db,
-      {
-        installationId: randomUUID(),
-        accountId,
-        accessToken: `token-${i}`,
-        installedAt: new Date(Date.now() - 3600_000),
-      },
-      TEST_TOKENS,
-    )
+    await installFor(stack.store.db, accountId)
     events.push(parseEnvelope(postingEvent({ account_id: accountId })))
   }
   let open!: () => void
   gate = new Promise((resolve) => (open = resolve))
   inHook = 0
   for (const event of events) {
-    await client.workflow.start('postingSentToPublish', workflowStartOptions(event, taskQueue))
+    await stack.client.workflow.start(
+      'postingSentToPublish',
+      workflowStartOptions(event, stack.taskQueue),
+    )
   }
   await until(() => inHook === events.length)
 
@@ -94,10 +66,12 @@ it('completes every run in flight after the server is killed and restarted on it
   open()
 
   for (const event of events) {
-    expect((await waitForClose(client, event.id, undefined, 180_000)).status.name).toBe('COMPLETED')
+    expect((await waitForClose(stack.client, event.id, undefined, 180_000)).status.name).toBe(
+      'COMPLETED',
+    )
   }
   const ids = events.map((event) => event.id)
-  expect(await effectsOf(store.db, ids, 'posting_publications')).toEqual({
+  expect(await effectsOf(stack.store.db, ids, 'posting_publications')).toEqual({
     completed: events.length,
     rows: events.length,
   })
@@ -108,7 +82,7 @@ it('answers 503 with Retry-After while the server is down, and takes the same de
   const api = runEntryPoint('src/api.ts', {
     SCOMPLER_APP_SECRET: SECRET,
     TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -149,8 +123,10 @@ it('answers 503 with Retry-After while the server is down, and takes the same de
     expect(['accepted', 'duplicate']).toContain((answer.body as { status: string }).status)
     expect(api.child.exitCode).toBeNull()
     const eventId = (answer.body as { eventId: string }).eventId
-    expect((await waitForClose(client, eventId, undefined, 120_000)).status.name).toBe('COMPLETED')
-    expect(await countRuns(client, eventId, 1)).toBe(1)
+    expect((await waitForClose(stack.client, eventId, undefined, 120_000)).status.name).toBe(
+      'COMPLETED',
+    )
+    expect(await countRuns(stack.client, eventId, 1)).toBe(1)
   } finally {
     await api.stop()
   }

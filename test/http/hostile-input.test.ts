@@ -1,29 +1,17 @@
 // Hostile and malformed deliveries through real HTTP against the real app and a real Temporal
 // server. Each case pins the exact answer; none may start a run unless it is a genuine event.
 import { randomUUID } from 'node:crypto'
-import type { Client } from '@temporalio/client'
 import { defaultPayloadConverter } from '@temporalio/common'
 import { REQUEST_TIMEOUT_MS } from '../../src/http/server'
 import { WEBHOOK_PATH } from '../../src/domain'
-import { startTestApi, type TestApi } from '../helpers/api'
 import { PREVIOUS_SECRET, sign, uninstallEvent, type WireEvent } from '../helpers/events'
 import { sendRaw, stallAfter, type RawRequest } from '../helpers/raw-http'
-import { connectClient, countRuns, uniqueTaskQueue } from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { countRuns } from '../helpers/temporal'
 
 const MAX_BODY = 256 * 1024
-let client: Client
-let api: TestApi
-const taskQueue = uniqueTaskQueue('hostile')
-
-beforeAll(async () => {
-  client = await connectClient()
-  // The rotation has ended: only the current secret is configured.
-  api = await startTestApi({ client, taskQueue, maxBodyBytes: MAX_BODY })
-})
-afterAll(async () => {
-  await api.close()
-  await client.connection.close()
-})
+// The rotation has ended: only the current secret is configured.
+const stack = useStack({ name: 'hostile', api: { maxBodyBytes: MAX_BODY } })
 
 const json = (event: unknown) => JSON.stringify(event)
 const event = (overrides: Partial<WireEvent> = {}) => json(uninstallEvent(overrides))
@@ -266,23 +254,23 @@ describe('hostile input', () => {
   })
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const before = api.starts()
-    const res = await sendRaw(api.port, c.request)
+    const before = stack.api.starts()
+    const res = await sendRaw(stack.api.port, c.request)
     expect(res.status).toBe(c.status)
     if (c.answer === 'accepted') expect(res.json()).toMatchObject({ status: 'accepted' })
     else if (c.answer) expect(res.json()).toEqual({ error: c.answer, message: expect.any(String) })
-    expect(api.starts() - before).toBe(c.answer === 'accepted' ? 1 : 0)
-    expect((await sendRaw(api.port, { method: 'GET', path: '/healthz' })).status).toBe(200)
+    expect(stack.api.starts() - before).toBe(c.answer === 'accepted' ? 1 : 0)
+    expect((await sendRaw(stack.api.port, { method: 'GET', path: '/healthz' })).status).toBe(200)
   })
 
   it('answers a reused id with other content as a duplicate, keeping the first content', async () => {
     const first = uninstallEvent()
     const impostor = { ...first, account_id: '1', data: { installation_id: randomUUID() } }
-    expect((await sendRaw(api.port, signed(json(first)))).json().status).toBe('accepted')
-    const res = await sendRaw(api.port, signed(json(impostor)))
+    expect((await sendRaw(stack.api.port, signed(json(first)))).json().status).toBe('accepted')
+    const res = await sendRaw(stack.api.port, signed(json(impostor)))
     expect(res.json()).toEqual({ status: 'duplicate', eventId: first.id, workflowId: first.id })
-    expect(await countRuns(client, first.id, 1)).toBe(1)
-    const history = await client.workflow.getHandle(first.id).fetchHistory()
+    expect(await countRuns(stack.client, first.id, 1)).toBe(1)
+    const history = await stack.client.workflow.getHandle(first.id).fetchHistory()
     const [input] =
       history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? []
     expect(defaultPayloadConverter.fromPayload(input!)).toMatchObject({
@@ -299,11 +287,13 @@ describe('hostile input', () => {
     const genuine = CASES.filter((c) => c.answer === 'accepted').length + 1
     let seen = 0
     for (let attempt = 0; attempt < 50 && seen < genuine; attempt++) {
-      seen = (await client.workflow.count(`TaskQueue = '${taskQueue}'`)).count
+      seen = (await stack.client.workflow.count(`TaskQueue = '${stack.taskQueue}'`)).count
       if (seen < genuine) await new Promise((resolve) => setTimeout(resolve, 200))
     }
     await new Promise((resolve) => setTimeout(resolve, 500))
-    expect((await client.workflow.count(`TaskQueue = '${taskQueue}'`)).count).toBe(genuine)
+    expect((await stack.client.workflow.count(`TaskQueue = '${stack.taskQueue}'`)).count).toBe(
+      genuine,
+    )
   })
 })
 
@@ -311,14 +301,17 @@ describe('slow senders', () => {
   it(`are cut off after REQUEST_TIMEOUT_MS (${REQUEST_TIMEOUT_MS} ms) with 408, headers or body`, async () => {
     const head = `POST ${WEBHOOK_PATH} HTTP/1.1\r\nHost: x\r\n`
     const [headers, slowBody] = await Promise.all([
-      stallAfter(api.port, `${head}X-Signature: ${good}\r\n`),
-      stallAfter(api.port, `${head}X-Signature: ${good}\r\nContent-Length: 1000\r\n\r\n{"id":`),
+      stallAfter(stack.api.port, `${head}X-Signature: ${good}\r\n`),
+      stallAfter(
+        stack.api.port,
+        `${head}X-Signature: ${good}\r\nContent-Length: 1000\r\n\r\n{"id":`,
+      ),
     ])
     for (const cut of [headers, slowBody]) {
       expect(cut.statusLine).toBe('HTTP/1.1 408 Request Timeout')
       // Node's default checks timeouts only every 30 s; ours every second.
       expect(cut.elapsedMs).toBeLessThan(REQUEST_TIMEOUT_MS + 15_000)
     }
-    expect((await sendRaw(api.port, { method: 'GET', path: '/healthz' })).status).toBe(200)
+    expect((await sendRaw(stack.api.port, { method: 'GET', path: '/healthz' })).status).toBe(200)
   }, 60_000)
 })

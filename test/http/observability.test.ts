@@ -1,40 +1,24 @@
 // Delivery log lines and API metrics, through real HTTP requests with real signatures.
 import { Writable } from 'node:stream'
-import type { Client } from '@temporalio/client'
 import { WEBHOOK_PATH } from '../../src/domain'
 import { createLogger } from '../../src/shared/logger'
-import { createApiMetrics, type ApiMetrics } from '../../src/http/metrics'
-import { startTestApi, type TestApi } from '../helpers/api'
+import { createApiMetrics } from '../../src/http/metrics'
 import { delivery, PREVIOUS_SECRET, SECRET, sign, uninstallEvent } from '../helpers/events'
-import { connectClient, uniqueTaskQueue } from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
 
-let client: Client
-let api: TestApi
-let metrics: ApiMetrics
 const lines: Array<Record<string, unknown>> = []
 const raw: string[] = []
-
-beforeAll(async () => {
-  client = await connectClient()
-  metrics = createApiMetrics()
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      raw.push(chunk.toString())
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>)
-      done()
-    },
-  })
-  api = await startTestApi({
-    client,
-    taskQueue: uniqueTaskQueue('observability'),
-    previousSecret: true,
-    metrics,
-    logger: createLogger({ level: 'info', destination }),
-  })
+const metrics = createApiMetrics()
+const destination = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    raw.push(chunk.toString())
+    lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>)
+    done()
+  },
 })
-afterAll(async () => {
-  await api.close()
-  await client.connection.close()
+const stack = useStack({
+  name: 'observability',
+  api: { previousSecret: true, metrics, logger: createLogger({ level: 'info', destination }) },
 })
 
 async function deliveries(labels: Record<string, string>): Promise<number> {
@@ -68,7 +52,7 @@ describe('each delivery moves its counter and logs one line with no secret in it
     const body = JSON.stringify(uninstallEvent())
     const signature = sign(body, 'not-the-secret')
     const before = await deliveries({ outcome: 'rejected', reason: 'invalid_signature' })
-    const res = await api.http.post(WEBHOOK_PATH).set({ 'X-Signature': signature }).send(body)
+    const res = await stack.api.http.post(WEBHOOK_PATH).set({ 'X-Signature': signature }).send(body)
     expect(res.status).toBe(401)
     expect(await deliveries({ outcome: 'rejected', reason: 'invalid_signature' })).toBe(before + 1)
     expect(lineFor(undefined)).toMatchObject({
@@ -88,7 +72,7 @@ describe('each delivery moves its counter and logs one line with no secret in it
     const { body, headers } = delivery(event, PREVIOUS_SECRET)
     const labels = { event: 'app.uninstalled', outcome: 'accepted', secret: 'previous' }
     const before = await deliveries(labels)
-    const res = await api.http.post(WEBHOOK_PATH).set(headers).send(body)
+    const res = await stack.api.http.post(WEBHOOK_PATH).set(headers).send(body)
     expect(res.body.status).toBe('accepted')
     expect(await deliveries(labels)).toBe(before + 1)
     expect(lineFor(event.id)).toEqual({
@@ -113,11 +97,11 @@ describe('each delivery moves its counter and logs one line with no secret in it
   it('a redelivery: duplicate, counted apart from accepted', async () => {
     const event = uninstallEvent()
     const { body, headers } = delivery(event)
-    await api.http.post(WEBHOOK_PATH).set(headers).send(body)
+    await stack.api.http.post(WEBHOOK_PATH).set(headers).send(body)
     lines.length = 0
     const accepted = await deliveries({ outcome: 'accepted' })
     const duplicates = await deliveries({ event: 'app.uninstalled', outcome: 'duplicate' })
-    const res = await api.http.post(WEBHOOK_PATH).set(headers).send(body)
+    const res = await stack.api.http.post(WEBHOOK_PATH).set(headers).send(body)
     expect(res.body.status).toBe('duplicate')
     expect(await deliveries({ outcome: 'accepted' })).toBe(accepted)
     expect(await deliveries({ event: 'app.uninstalled', outcome: 'duplicate' })).toBe(
@@ -137,8 +121,8 @@ describe('each delivery moves its counter and logs one line with no secret in it
   it('an unknown event type is labelled `other`, never by its own name', async () => {
     const event = uninstallEvent({ event: 'brand.new_event_type' })
     const { body, headers } = delivery(event)
-    await api.http.post(WEBHOOK_PATH).set(headers).send(body)
-    const exposition = (await api.http.get('/metrics')).text
+    await stack.api.http.post(WEBHOOK_PATH).set(headers).send(body)
+    const exposition = (await stack.api.http.get('/metrics')).text
     expect(exposition).not.toContain('brand.new_event_type')
     expect(exposition).toMatch(
       /scompler_webhook_deliveries_total\{event="other",outcome="accepted"/,
@@ -148,7 +132,7 @@ describe('each delivery moves its counter and logs one line with no secret in it
 
 describe('GET /metrics', () => {
   it('serves request latency, Temporal start latency, in-flight requests and process metrics', async () => {
-    const res = await api.http.get('/metrics')
+    const res = await stack.api.http.get('/metrics')
     expect(res.status).toBe(200)
     expect(res.headers['content-type']).toMatch(/^text\/plain/)
     for (const series of [
@@ -165,8 +149,8 @@ describe('GET /metrics', () => {
   })
 
   it('labels an unknown path `unmatched`, never by the path', async () => {
-    await api.http.get('/wp-admin/some/probe')
-    const exposition = (await api.http.get('/metrics')).text
+    await stack.api.http.get('/wp-admin/some/probe')
+    const exposition = (await stack.api.http.get('/metrics')).text
     expect(exposition).toMatch(/route="unmatched",status="404"/)
     expect(exposition).not.toContain('wp-admin')
   })

@@ -97,7 +97,7 @@ describe('while npm start runs on the embedded store', () => {
     })
     webhookUrl = (await app.waitFor(/Webhook URL: (\S+)/, 120_000))[1]!
   }, 150_000)
-  // npm start's own Ctrl-C behaviour is pinned in processes.test.ts.
+  // npm start's own Ctrl-C behaviour is pinned in entry-points.test.ts.
   afterAll(() => app.stop('SIGINT'))
 
   it('adds an installation through npm start, sends an uninstall for it, and shows the run', async () => {

@@ -1,7 +1,6 @@
 // Access tokens at rest: encrypted in PostgreSQL, decrypted only for the posting hook, never in
 // workflow inputs or results, and readable across a key rotation.
 import { randomBytes, randomUUID } from 'node:crypto'
-import type { Client } from '@temporalio/client'
 import { parseEnvelope } from '../../src/events'
 import {
   addInstallation,
@@ -10,22 +9,12 @@ import {
 } from '../../src/store/installations'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { createTokenCipher, TokenDecryptionError } from '../../src/store/token-cipher'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { newAccountId, postingEvent } from '../helpers/events'
-import { connectClient, startTestWorker, uniqueTaskQueue, waitForClose } from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { startTestWorker, waitForClose } from '../helpers/temporal'
 import { TEST_TOKENS } from '../helpers/tokens'
 
-let store: TestDatabase
-let client: Client
-const taskQueue = uniqueTaskQueue('tokens')
-
-beforeAll(async () => {
-  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-})
-afterAll(async () => {
-  await client?.connection.close()
-  await store?.drop()
-})
+const stack = useStack({ name: 'tokens', database: true })
 
 async function install(tokens = TEST_TOKENS, accessToken = `scompler-token-${randomUUID()}`) {
   const installation = {
@@ -34,12 +23,12 @@ async function install(tokens = TEST_TOKENS, accessToken = `scompler-token-${ran
     accessToken,
     installedAt: new Date(Date.now() - 3600_000),
   }
-  await addInstallation(store.db, installation, tokens)
+  await addInstallation(stack.store.db, installation, tokens)
   return installation
 }
 
 async function storedToken(installationId: string): Promise<string> {
-  const { rows } = await store.db.query<{ token: string }>(
+  const { rows } = await stack.store.db.query<{ token: string }>(
     'SELECT access_token AS token FROM installations WHERE installation_id = $1',
     [installationId],
   )
@@ -47,7 +36,7 @@ async function storedToken(installationId: string): Promise<string> {
 }
 
 const read = (accountId: string, tokens = TEST_TOKENS) =>
-  store.db.transaction((tx) => lockActiveInstallation(tx, accountId, tokens))
+  stack.store.db.transaction((tx) => lockActiveInstallation(tx, accountId, tokens))
 
 it('stores the token encrypted, not as it came', async () => {
   const { installationId, accessToken } = await install()
@@ -60,8 +49,8 @@ it('hands the posting hook the decrypted token, and keeps it out of the run', as
   const { accountId, accessToken } = await install()
   const seen: string[] = []
   const worker = await startTestWorker({
-    db: store.db,
-    taskQueue,
+    db: stack.store.db,
+    taskQueue: stack.taskQueue,
     hooks: {
       async postingSentToPublish(_tx, { installation }) {
         seen.push(installation.accessToken)
@@ -70,10 +59,13 @@ it('hands the posting hook the decrypted token, and keeps it out of the run', as
   })
   try {
     const event = parseEnvelope(postingEvent({ account_id: accountId }))
-    await client.workflow.start('postingSentToPublish', workflowStartOptions(event, taskQueue))
-    expect((await waitForClose(client, event.id)).status.name).toBe('COMPLETED')
+    await stack.client.workflow.start(
+      'postingSentToPublish',
+      workflowStartOptions(event, stack.taskQueue),
+    )
+    expect((await waitForClose(stack.client, event.id)).status.name).toBe('COMPLETED')
     expect(seen).toEqual([accessToken])
-    const history = await client.workflow.getHandle(event.id).fetchHistory()
+    const history = await stack.client.workflow.getHandle(event.id).fetchHistory()
     expect(JSON.stringify(history)).not.toContain(accessToken)
   } finally {
     await worker.stop()
@@ -88,8 +80,8 @@ it('reads tokens of the previous key during a rotation, and re-encrypts them und
   )
   const rotating = createTokenCipher({ current: newKey, previous: oldKey })
   expect((await read(accountId, rotating))?.accessToken).toBe(accessToken)
-  expect((await reencryptTokens(store.db, rotating)).reencrypted).toBeGreaterThanOrEqual(1)
-  expect((await reencryptTokens(store.db, rotating)).reencrypted).toBe(0)
+  expect((await reencryptTokens(stack.store.db, rotating)).reencrypted).toBeGreaterThanOrEqual(1)
+  expect((await reencryptTokens(stack.store.db, rotating)).reencrypted).toBe(0)
   const rotated = createTokenCipher({ current: newKey })
   expect((await read(accountId, rotated))?.accessToken).toBe(accessToken)
   expect(await storedToken(installationId)).not.toContain(accessToken)
@@ -98,7 +90,7 @@ it('reads tokens of the previous key during a rotation, and re-encrypts them und
 it('encrypts plaintext tokens once a key is configured', async () => {
   const { installationId, accountId, accessToken } = await install(createTokenCipher(undefined))
   expect(await storedToken(installationId)).toBe(accessToken)
-  await reencryptTokens(store.db, TEST_TOKENS)
+  await reencryptTokens(stack.store.db, TEST_TOKENS)
   expect(await storedToken(installationId)).toMatch(/^enc:v1:/)
   expect((await read(accountId))?.accessToken).toBe(accessToken)
 })
@@ -111,9 +103,9 @@ it('refuses, without showing the token, a key it does not have or a ciphertext m
   )
   expect(error).toBeInstanceOf(TokenDecryptionError)
   expect(String(error)).not.toContain(accessToken)
-  await store.db.query('UPDATE installations SET access_token = $1 WHERE installation_id = $2', [
-    await storedToken(installationId),
-    other.installationId,
-  ])
+  await stack.store.db.query(
+    'UPDATE installations SET access_token = $1 WHERE installation_id = $2',
+    [await storedToken(installationId), other.installationId],
+  )
   await expect(read(other.accountId)).rejects.toThrow(TokenDecryptionError)
 })

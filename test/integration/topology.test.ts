@@ -30,13 +30,15 @@ let apiUrl: string
 
 /** `npm run build`, into a directory of its own. */
 function build(): void {
+  // Their output (webpack's summary) is in the error when a step fails, and nowhere when it works.
   execFileSync(
     path.join(ROOT, 'node_modules/.bin/tsc'),
     ['-p', 'tsconfig.build.json', '--outDir', out],
-    { cwd: ROOT },
+    { cwd: ROOT, stdio: 'pipe' },
   )
   execFileSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/build-dist.ts', out], {
     cwd: ROOT,
+    stdio: 'pipe',
   })
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'))
 }

@@ -1,44 +1,31 @@
 // One trace from the HTTP request through the workflow start to each activity, against the real
 // Temporal server and PostgreSQL, with spans kept in memory.
-import { Client, Connection } from '@temporalio/client'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { WEBHOOK_PATH } from '../../src/domain'
 import { createClient } from '../../src/temporal/client'
-import { startTracing, type Tracing } from '../../src/shared/tracing'
-import { startTestApi, type TestApi } from '../helpers/api'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
+import { connectTemporal } from '../../src/temporal/connect'
+import { startTracing } from '../../src/shared/tracing'
 import { TEST_NAMESPACE, testEnvironment } from '../helpers/environment'
 import { delivery, uninstallEvent } from '../helpers/events'
-import {
-  startTestWorker,
-  uniqueTaskQueue,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { waitForClose } from '../helpers/temporal'
 
 const exporter = new InMemorySpanExporter()
-const taskQueue = uniqueTaskQueue('tracing')
-let tracing: Tracing
-let client: Client
-let store: TestDatabase
-let worker: TestWorker
-let api: TestApi
-
-beforeAll(async () => {
-  tracing = startTracing({ serviceName: 'scompler-webhooks-test', exporter })
-  const connection = await Connection.connect({ address: testEnvironment().temporalAddress })
-  client = createClient(connection, TEST_NAMESPACE, { tracing: true })
-  store = await createTestDatabase()
-  worker = await startTestWorker({ db: store.db, taskQueue, tracing })
-  api = await startTestApi({ client, taskQueue, tracer: tracing.tracer })
+const tracing = startTracing({ serviceName: 'scompler-webhooks-test', exporter })
+const stack = useStack({
+  name: 'tracing',
+  // A client whose workflow starts carry the trace, as the API's does.
+  connect: async () =>
+    createClient(
+      await connectTemporal({ address: testEnvironment().temporalAddress }),
+      TEST_NAMESPACE,
+      { tracing: true },
+    ),
+  worker: true,
+  tracing,
+  api: { tracer: tracing.tracer },
 })
-afterAll(async () => {
-  await api.close()
-  await worker.stop()
-  await client.connection.close()
-  await store.drop()
-  await tracing.shutdown()
-})
+afterAll(() => tracing.shutdown())
 
 /** Workflow spans reach the exporter through a sink, shortly after the activation that ends them. */
 async function spansOf(traceId: string, expectedNames: string[]): Promise<ReadableSpan[]> {
@@ -64,9 +51,9 @@ function ancestors(span: ReadableSpan, spans: ReadableSpan[]): string[] {
 it('makes the HTTP request span the parent of the workflow start, the run and each activity', async () => {
   const event = uninstallEvent()
   const { body, headers } = delivery(event)
-  const res = await api.http.post(WEBHOOK_PATH).set(headers).send(body)
+  const res = await stack.api.http.post(WEBHOOK_PATH).set(headers).send(body)
   expect(res.body.status).toBe('accepted')
-  expect((await waitForClose(client, event.id)).status.name).toBe('COMPLETED')
+  expect((await waitForClose(stack.client, event.id)).status.name).toBe('COMPLETED')
 
   const request = exporter.getFinishedSpans().find((span) => span.name === `POST ${WEBHOOK_PATH}`)
   expect(request).toBeDefined()

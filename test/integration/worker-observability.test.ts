@@ -1,41 +1,32 @@
 // `npm run start:worker` as a real process: its /metrics serves Temporal's SDK metrics and our
 // activity outcomes, and workflow and activity logs carry the workflow id and attempt.
-import type { Client } from '@temporalio/client'
 import { freePort } from '../../src/shared/listen'
 import { createEventStarter } from '../../src/temporal/start-event'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { testEnvironment } from '../helpers/environment'
 import { runEntryPoint, type RunningProcess } from '../helpers/process'
-import { connectClient, uniqueTaskQueue, waitForClose } from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { waitForClose } from '../helpers/temporal'
 import { uninstallEvent } from '../helpers/events'
 import { parseEnvelope } from '../../src/events'
 
-const taskQueue = uniqueTaskQueue('worker-observability')
-let client: Client
-let store: TestDatabase
+const stack = useStack({ name: 'worker-observability', database: true })
 let worker: RunningProcess
 let metricsUrl: string
 
 beforeAll(async () => {
-  client = await connectClient()
-  store = await createTestDatabase()
   const port = await freePort('127.0.0.1')
   metricsUrl = `http://127.0.0.1:${port}/metrics`
   worker = runEntryPoint('src/worker.ts', {
-    DATABASE_URL: store.url,
+    DATABASE_URL: stack.store.url,
     TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
     WORKFLOW_BUNDLE_PATH: testEnvironment().bundlePath,
     WORKER_HEALTH_PORT: String(port),
     HOST: '127.0.0.1',
   })
+  stack.onClose(() => worker.stop())
   await worker.waitFor(/worker running/)
 }, 90_000)
-afterAll(async () => {
-  await worker?.stop()
-  await client.connection.close()
-  await store.drop()
-})
 
 function logLines(): Array<Record<string, unknown>> {
   return worker
@@ -47,8 +38,8 @@ function logLines(): Array<Record<string, unknown>> {
 
 it('runs an event, then serves Temporal metrics and activity outcomes, and logs with workflow id and attempt', async () => {
   const event = parseEnvelope(uninstallEvent())
-  await createEventStarter(client, taskQueue)(event)
-  expect((await waitForClose(client, event.id)).status.name).toBe('COMPLETED')
+  await createEventStarter(stack.client, stack.taskQueue)(event)
+  expect((await waitForClose(stack.client, event.id)).status.name).toBe('COMPLETED')
 
   const res = await fetch(metricsUrl)
   expect(res.status).toBe(200)

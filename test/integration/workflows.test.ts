@@ -2,7 +2,6 @@
 // a real PostgreSQL database of this file's own.
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import type { Client } from '@temporalio/client'
 import { ApplicationFailure } from '@temporalio/common'
 import type { Hooks } from '../../activities'
 import { WEBHOOK_PATH } from '../../src/domain'
@@ -15,7 +14,6 @@ import { getLedgerEntry } from '../../src/store/ledger'
 import { insertPostingPublication } from '../../src/store/records'
 import { findTemporalCli } from '../../src/temporal/dev-server'
 import { startTestApi, type TestApi } from '../helpers/api'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { testEnvironment } from '../helpers/environment'
 import {
   delivery,
@@ -25,21 +23,10 @@ import {
   type WireEvent,
 } from '../helpers/events'
 import { refuseTransactions } from '../helpers/faults'
-import {
-  connectClient,
-  countRuns,
-  startTestWorker,
-  uniqueTaskQueue,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
+import { installFor } from '../helpers/installations'
+import { useStack } from '../helpers/stack'
+import { countRuns, startTestWorker, uniqueTaskQueue, waitForClose } from '../helpers/temporal'
 import { TEST_TOKENS } from '../helpers/tokens'
-
-let store: TestDatabase
-let client: Client
-let worker: TestWorker
-let api: TestApi
-const taskQueue = uniqueTaskQueue('workflows')
 
 /** Accounts whose posting hook fails (retryably), to keep a posting run in flight. */
 const stuckAccounts = new Set<string>()
@@ -51,48 +38,26 @@ const hooks: Partial<Hooks> = {
   },
 }
 
-beforeAll(async () => {
-  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-  worker = await startTestWorker({ db: store.db, taskQueue, hooks })
-  api = await startTestApi({ client, taskQueue })
-})
-afterAll(async () => {
-  await api?.close()
-  await worker?.stop()
-  await client?.connection.close()
-  await store?.drop()
-})
+const stack = useStack({ name: 'workflows', worker: true, hooks, api: true })
 
-async function deliver(event: WireEvent, via = api) {
+async function deliver(event: WireEvent, via = stack.api) {
   const { body, headers } = delivery(event)
   const res = await via.http.post(WEBHOOK_PATH).set(headers).send(body)
   return res.body as { status: string; runId?: string; error?: string }
 }
 
-async function deliverAndWait(event: WireEvent, via = api) {
+async function deliverAndWait(event: WireEvent, via = stack.api) {
   const answer = await deliver(event, via)
   expect(answer.status).toBe('accepted')
-  const description = await waitForClose(client, event.id, answer.runId)
-  return { answer, description, handle: client.workflow.getHandle(event.id, answer.runId) }
+  const description = await waitForClose(stack.client, event.id, answer.runId)
+  return { answer, description, handle: stack.client.workflow.getHandle(event.id, answer.runId) }
 }
 
-async function installation(accountId: string, installedAt = new Date(Date.now() - 3600_000)) {
-  const installationId = randomUUID()
-  await addInstallation(
-    store.db,
-    {
-      installationId,
-      accountId,
-      accessToken: `token-${installationId}`,
-      installedAt,
-    },
-    TEST_TOKENS,
-  )
-  return installationId
-}
+const installation = (accountId: string, installedAt?: Date) =>
+  installFor(stack.store.db, accountId, { installedAt })
 
 async function postingsOf(accountId: string): Promise<number> {
-  const { rows } = await store.db.query(
+  const { rows } = await stack.store.db.query(
     'SELECT 1 FROM posting_publications WHERE account_id = $1',
     [accountId],
   )
@@ -103,7 +68,7 @@ async function seedPostings(accountId: string, installationId: string, count: nu
   for (let i = 0; i < count; i++) {
     const e = postingEvent({ account_id: accountId })
     await insertPostingPublication(
-      store.db,
+      stack.store.db,
       { id: e.id, event: e.event, accountId, data: e.data, occurredAt: e.occurred_at },
       { postingId: String(i), serviceId: '1' },
       installationId,
@@ -135,7 +100,7 @@ describe('app.uninstalled', () => {
         postingRunsCancelled: 0,
       },
     })
-    expect(await getInstallation(store.db, installationId)).toMatchObject({
+    expect(await getInstallation(stack.store.db, installationId)).toMatchObject({
       status: 'uninstalled',
       hasToken: false,
     })
@@ -175,7 +140,7 @@ describe('app.uninstalled', () => {
       workflowId: event.id,
     })
     expect(await postingsOf(accountId)).toBe(1)
-    expect(await countRuns(client, event.id, 1)).toBe(1)
+    expect(await countRuns(stack.client, event.id, 1)).toBe(1)
   })
 
   it("never touches a newer installation's data when a stale uninstall arrives", async () => {
@@ -195,11 +160,11 @@ describe('app.uninstalled', () => {
       reason: expect.stringContaining('newer installation'),
       details: { installationId: old, relatedDataDeleted: false, accountStillInstalled: true },
     })
-    expect(await getInstallation(store.db, old)).toMatchObject({
+    expect(await getInstallation(stack.store.db, old)).toMatchObject({
       status: 'uninstalled',
       hasToken: false,
     })
-    expect(await getInstallation(store.db, newer)).toMatchObject({
+    expect(await getInstallation(stack.store.db, newer)).toMatchObject({
       status: 'active',
       hasToken: true,
     })
@@ -217,7 +182,7 @@ describe('app.uninstalled', () => {
       reason: expect.stringContaining('unknown installation'),
     })
     await expect(
-      addInstallation(store.db, { installationId, accountId, accessToken: 't' }, TEST_TOKENS),
+      addInstallation(stack.store.db, { installationId, accountId, accessToken: 't' }, TEST_TOKENS),
     ).rejects.toThrow(InstallationRefusedError)
   })
 
@@ -236,12 +201,13 @@ describe('app.uninstalled', () => {
     for (
       let i = 0;
       i < 300 &&
-      (postingHookCalls < callsBefore + 3 || (await client.workflow.count(query)).count === 0);
+      (postingHookCalls < callsBefore + 3 ||
+        (await stack.client.workflow.count(query)).count === 0);
       i++
     ) {
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
-    expect((await client.workflow.count(query)).count).toBe(1)
+    expect((await stack.client.workflow.count(query)).count).toBe(1)
 
     const { handle } = await deliverAndWait(
       uninstallEvent({ account_id: accountId, data: { installation_id: installationId } }),
@@ -253,10 +219,10 @@ describe('app.uninstalled', () => {
     })
     // Cancelled; or, when an attempt already in flight won the race, ended as skipped. Either way
     // the run is over and no posting was recorded for the uninstalled account.
-    const closed = await waitForClose(client, posting.id)
+    const closed = await waitForClose(stack.client, posting.id)
     if (closed.status.name !== 'CANCELLED') {
       expect(closed.status.name).toBe('COMPLETED')
-      expect(await client.workflow.getHandle(posting.id).result()).toMatchObject({
+      expect(await stack.client.workflow.getHandle(posting.id).result()).toMatchObject({
         outcome: 'skipped',
       })
     }
@@ -281,7 +247,7 @@ describe('posting.sent_to_publish', () => {
       outcome: 'completed',
       details: { installationId, postingId: '4711', serviceId: '42' },
     })
-    const { rows } = await store.db.query(
+    const { rows } = await stack.store.db.query(
       'SELECT posting_id, service_id FROM posting_publications WHERE event_id = $1',
       [event.id],
     )
@@ -319,9 +285,10 @@ describe('any other event', () => {
     const event = postingEvent({ event: 'content.archived', data: { content_id: 9 } })
     const { handle } = await deliverAndWait(event)
     expect(await handle.result()).toMatchObject({ outcome: 'completed', event: 'content.archived' })
-    const { rows } = await store.db.query('SELECT data FROM unhandled_events WHERE event_id = $1', [
-      event.id,
-    ])
+    const { rows } = await stack.store.db.query(
+      'SELECT data FROM unhandled_events WHERE event_id = $1',
+      [event.id],
+    )
     expect(rows).toEqual([{ data: { content_id: 9 } }])
   })
 })
@@ -336,8 +303,8 @@ describe('exactly once', () => {
 
     expect(answers.filter((a) => a.status === 'accepted')).toHaveLength(1)
     expect(answers.filter((a) => a.status === 'duplicate')).toHaveLength(19)
-    expect((await waitForClose(client, event.id)).status.name).toBe('COMPLETED')
-    expect(await countRuns(client, event.id, 1)).toBe(1)
+    expect((await waitForClose(stack.client, event.id)).status.name).toBe('COMPLETED')
+    expect(await countRuns(stack.client, event.id, 1)).toBe(1)
     expect(await postingsOf(accountId)).toBe(1)
   })
 
@@ -368,7 +335,7 @@ describe('exactly once', () => {
 
     // Temporal no longer knows the event, so the redelivery starts a run; the ledger ends it.
     expect(answer.status).toBe('accepted')
-    const handle = client.workflow.getHandle(event.id, answer.runId)
+    const handle = stack.client.workflow.getHandle(event.id, answer.runId)
     expect(await handle.result()).toMatchObject({
       outcome: 'duplicate',
       reason: expect.stringContaining('already processed'),
@@ -394,12 +361,12 @@ describe('failures', () => {
       nonRetryable: true,
       message: 'Invalid app.uninstalled data: data.installation_id: must be a UUID',
     })
-    expect(await getLedgerEntry(store.db, event.id)).toBeUndefined()
+    expect(await getLedgerEntry(stack.store.db, event.id)).toBeUndefined()
 
     const again = await deliver(event)
     expect(again.status).toBe('accepted')
     expect(again.runId).not.toBe(answer.runId)
-    expect((await waitForClose(client, event.id, again.runId)).status.name).toBe('FAILED')
+    expect((await waitForClose(stack.client, event.id, again.runId)).status.name).toBe('FAILED')
   })
 
   describe('of the store', () => {
@@ -409,9 +376,9 @@ describe('failures', () => {
       test: (via: TestApi, refused: () => number) => Promise<void>,
     ) {
       const queue = uniqueTaskQueue('flaky')
-      const flaky = refuseTransactions(store.db, failures, sqlstate)
+      const flaky = refuseTransactions(stack.store.db, failures, sqlstate)
       const flakyWorker = await startTestWorker({ db: flaky.db, taskQueue: queue })
-      const via = await startTestApi({ client, taskQueue: queue })
+      const via = await startTestApi({ client: stack.client, taskQueue: queue })
       try {
         await test(via, flaky.refused)
       } finally {

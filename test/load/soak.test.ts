@@ -4,54 +4,33 @@
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Client } from '@temporalio/client'
 import { WEBHOOK_PATH } from '../../src/domain'
-import { startTestApi, type TestApi } from '../helpers/api'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { deliver, mapConcurrently, type Answer } from '../helpers/deliver'
 import { postingEvent, type WireEvent } from '../helpers/events'
 import { effectsOf } from '../helpers/ledger'
 import { startOwnTemporal, type OwnTemporal } from '../helpers/own-temporal'
-import {
-  connectClient,
-  countMatching,
-  countRuns,
-  startTestWorker,
-  uniqueTaskQueue,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { countMatching, countRuns, waitForClose } from '../helpers/temporal'
 
 const EVENTS = 2000
 const CONCURRENCY = 50
 const REDELIVERED_SHARE = 0.2
 
-let store: TestDatabase
-let client: Client
-let worker: TestWorker
-let api: TestApi
-const taskQueue = uniqueTaskQueue('soak')
 const retries: string[] = []
 
-let temporal: OwnTemporal
-
 // A Temporal server of its own, so that the backlog does not slow the other test files' runs.
+let temporal: OwnTemporal
 beforeAll(async () => {
-  ;[store, temporal] = await Promise.all([
-    createTestDatabase(),
-    startOwnTemporal(mkdtempSync(path.join(os.tmpdir(), 'soak-'))),
-  ])
-  client = await connectClient(temporal.address)
-  worker = await startTestWorker({ db: store.db, taskQueue, address: temporal.address })
-  api = await startTestApi({ client, taskQueue })
+  temporal = await startOwnTemporal(mkdtempSync(path.join(os.tmpdir(), 'soak-')))
 }, 120_000)
-afterAll(async () => {
-  await api?.close()
-  await worker?.stop()
-  await client?.connection.close()
-  await temporal?.stop()
-  await store?.drop()
-}, 120_000)
+const stack = useStack({
+  name: 'soak',
+  temporalAddress: () => temporal.address,
+  worker: true,
+  api: true,
+})
+// After the stack has closed: its worker and client use this server.
+afterAll(() => temporal?.stop(), 120_000)
 
 /**
  * A sender that redelivers after a 503 or a lost connection, as webhook senders do, a bounded
@@ -78,7 +57,7 @@ function withRedeliveries(events: WireEvent[]): WireEvent[] {
 }
 
 it(`takes ${EVENTS} events at concurrency ${CONCURRENCY} with ${REDELIVERED_SHARE * 100}% redelivered, each run once`, async () => {
-  const url = `http://127.0.0.1:${api.port}${WEBHOOK_PATH}`
+  const url = `http://127.0.0.1:${stack.api.port}${WEBHOOK_PATH}`
   const events = Array.from({ length: EVENTS }, () => postingEvent({ event: 'content.archived' }))
   const deliveries = withRedeliveries(events)
   const started = Date.now()
@@ -105,11 +84,11 @@ it(`takes ${EVENTS} events at concurrency ${CONCURRENCY} with ${REDELIVERED_SHAR
   expect([...accepted.values()].every((count) => count === 1)).toBe(true)
   expect(EVENTS - accepted.size).toBeLessThanOrEqual(retries.length)
 
-  const completed = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`
-  expect(await countMatching(client, completed, EVENTS, 600_000)).toBe(EVENTS)
-  expect(await countMatching(client, `TaskQueue = '${taskQueue}'`, EVENTS)).toBe(EVENTS)
+  const completed = `TaskQueue = '${stack.taskQueue}' AND ExecutionStatus = 'Completed'`
+  expect(await countMatching(stack.client, completed, EVENTS, 600_000)).toBe(EVENTS)
+  expect(await countMatching(stack.client, `TaskQueue = '${stack.taskQueue}'`, EVENTS)).toBe(EVENTS)
   const ids = events.map((event) => event.id)
-  expect(await effectsOf(store.db, ids, 'unhandled_events')).toEqual({
+  expect(await effectsOf(stack.store.db, ids, 'unhandled_events')).toEqual({
     completed: EVENTS,
     rows: EVENTS,
   })
@@ -119,7 +98,7 @@ it(`takes ${EVENTS} events at concurrency ${CONCURRENCY} with ${REDELIVERED_SHAR
 }, 900_000)
 
 it('gives exactly one run to 100 concurrent deliveries of one new event', async () => {
-  const url = `http://127.0.0.1:${api.port}${WEBHOOK_PATH}`
+  const url = `http://127.0.0.1:${stack.api.port}${WEBHOOK_PATH}`
   const event = postingEvent({ event: 'content.archived' })
   const answers = await Promise.all(
     Array.from({ length: 100 }, () => deliverUntilAnswered(url, event)),
@@ -128,9 +107,11 @@ it('gives exactly one run to 100 concurrent deliveries of one new event', async 
   const statuses = answers.map((answer) => answer.body?.status)
   expect(statuses.filter((status) => status === 'accepted')).toHaveLength(1)
   expect(statuses.filter((status) => status === 'duplicate')).toHaveLength(99)
-  expect((await waitForClose(client, event.id, undefined, 240_000)).status.name).toBe('COMPLETED')
-  expect(await countRuns(client, event.id, 1)).toBe(1)
-  expect(await effectsOf(store.db, [event.id], 'unhandled_events')).toEqual({
+  expect((await waitForClose(stack.client, event.id, undefined, 240_000)).status.name).toBe(
+    'COMPLETED',
+  )
+  expect(await countRuns(stack.client, event.id, 1)).toBe(1)
+  expect(await effectsOf(stack.store.db, [event.id], 'unhandled_events')).toEqual({
     completed: 1,
     rows: 1,
   })

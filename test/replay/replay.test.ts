@@ -7,6 +7,9 @@ import path from 'node:path'
 import { DeterminismViolationError } from '@temporalio/workflow'
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker'
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker/create-worker'
+import { tracingSinks } from '../../src/worker/tracing'
+// The SDK's ERRORs on stderr, its other lines to a file or nowhere: replay logs every run.
+import '../helpers/sdk-logs'
 
 const HISTORIES_DIR = path.join(__dirname, '../fixtures/histories')
 
@@ -23,6 +26,8 @@ async function replay(workflowsPath: string) {
   const options: ReplayWorkerOptions = {
     workflowsPath,
     interceptors: { workflowModules: WORKFLOW_BUNDLE_OPTIONS.workflowInterceptorModules },
+    // The sink the tracing interceptor calls, as the worker registers it with tracing off.
+    sinks: tracingSinks(),
     bundlerOptions: { ignoreModules: [] },
   }
   const results: Record<string, Error | undefined> = {}

@@ -67,4 +67,18 @@ describe('configuration', () => {
     expect(loadConfig({ WEBHOOK_MAX_AGE: '30m' }).webhook.maxAgeMs).toBe(1_800_000)
     expect(loadConfig({ WEBHOOK_MAX_AGE: '3600' }).webhook.maxAgeMs).toBe(3_600_000)
   })
+
+  it('defaults the Web UI to localhost:8233 and refuses a URL that is not http(s)', () => {
+    expect(loadConfig({}).temporalUiUrl).toBe('http://localhost:8233')
+    expect(loadConfig({ TEMPORAL_UI_URL: 'https://ui.example/' }).temporalUiUrl).toBe(
+      'https://ui.example',
+    )
+    expect(() => loadConfig({ TEMPORAL_UI_URL: 'ftp://x' })).toThrow(ConfigError)
+  })
+
+  it('refuses a HOOKS_MODULE that does not exist, naming the variable only', () => {
+    expect(() => loadConfig({ HOOKS_MODULE: '/nonexistent/secret-path.js' })).toThrow(
+      'HOOKS_MODULE names a file that does not exist',
+    )
+  })
 })

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config'
+// What the CLI builds from its arguments: the events `send` posts, the query `events list` runs.
 import { visibilityQuery } from '../../src/cli/events'
 import { buildEvent, parsePairs } from '../../src/cli/send'
 import { isKnownEvent } from '../../src/domain'
@@ -49,22 +49,6 @@ describe('events list: the visibility query', () => {
   it('cannot be broken out of with quotes', () => {
     expect(visibilityQuery({ event: 'x" OR WorkflowId = "y' })).toContain(
       'ScomplerEvent = "x OR WorkflowId = y"',
-    )
-  })
-})
-
-describe('product settings', () => {
-  it('defaults the Web UI to localhost:8233 and refuses a URL that is not http(s)', () => {
-    expect(loadConfig({}).temporalUiUrl).toBe('http://localhost:8233')
-    expect(loadConfig({ TEMPORAL_UI_URL: 'https://ui.example/' }).temporalUiUrl).toBe(
-      'https://ui.example',
-    )
-    expect(() => loadConfig({ TEMPORAL_UI_URL: 'ftp://x' })).toThrow(ConfigError)
-  })
-
-  it('refuses a HOOKS_MODULE that does not exist, naming the variable only', () => {
-    expect(() => loadConfig({ HOOKS_MODULE: '/nonexistent/secret-path.js' })).toThrow(
-      'HOOKS_MODULE names a file that does not exist',
     )
   })
 })
