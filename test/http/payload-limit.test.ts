@@ -45,7 +45,10 @@ it('is below a limit Temporal enforces: an input over 2 MiB is refused by the se
   const event = parseEnvelope(JSON.parse(eventOfSize(TEMPORAL_BLOB_LIMIT_BYTES + 1024)))
   const error: unknown = await client.workflow
     .start('appUninstalled', workflowStartOptions(event, taskQueue))
-    .then(() => undefined, (caught: unknown) => caught)
+    .then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
   // INVALID_ARGUMENT (3), not a transient code: no retry would ever start it.
   const cause = (error as { cause?: { code?: number; details?: string } }).cause
   expect({ code: cause?.code, details: cause?.details }).toEqual({

@@ -11,9 +11,7 @@ describe('WEBHOOK_MAX_BODY_BYTES', () => {
     expect(attempt).toThrow(/^WEBHOOK_MAX_BODY_BYTES must be at most 1572864 \(1\.5 MiB\)/)
     expect(attempt).not.toThrow(String(2 * MiB))
     expect(attempt).not.toThrow(/\n/)
-    expect(() => loadConfig({ WEBHOOK_MAX_BODY_BYTES: String(1.5 * MiB + 1) })).toThrow(
-      ConfigError,
-    )
+    expect(() => loadConfig({ WEBHOOK_MAX_BODY_BYTES: String(1.5 * MiB + 1) })).toThrow(ConfigError)
   })
 
   it('is accepted up to 1.5 MiB', () => {
