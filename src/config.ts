@@ -116,7 +116,7 @@ function unverifiedLimits(env: Env, maxBodyBytes: number): UnverifiedLimits {
   }
   return {
     maxBytes,
-    maxRequests: positiveInt(env, 'WEBHOOK_UNVERIFIED_MAX_REQUESTS', defaults.maxRequests),
+    maxRequests: positiveInt(env, 'WEBHOOK_UNVERIFIED_MAX_CONNS', defaults.maxRequests),
   }
 }
 

@@ -124,7 +124,8 @@ function handleErrors(): AppMiddleware {
       ctx.status = status
       if (headers) ctx.set(headers)
       ctx.body = { error: code, message }
-      if (status >= 500) ctx.state.error = error
+      // An expected refusal under a flood needs no stack in the log line.
+      if (status >= 500 && code !== 'overloaded') ctx.state.error = error
       // The rest of the body is not read: close rather than drain it.
       if (code === 'payload_too_large' || code === 'overloaded') ctx.set('Connection', 'close')
     }

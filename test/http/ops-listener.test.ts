@@ -95,6 +95,8 @@ describe('with OPS_PORT set', () => {
 
   it('closes both listeners', async () => {
     const other = await startApi({ OPS_PORT: String(await freePort('127.0.0.1')) })
+    expect(other.opsUrl).toMatch(/^http:/)
+    expect((await fetch(`${other.opsUrl!}/healthz`)).status).toBe(200)
     await other.close()
     await expect(fetch(`${other.url}/healthz`)).rejects.toThrow()
     await expect(fetch(`${other.opsUrl!}/healthz`)).rejects.toThrow()

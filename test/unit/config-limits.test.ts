@@ -30,10 +30,10 @@ describe('the bound on unverified bodies', () => {
     })
   })
 
-  it('reads WEBHOOK_UNVERIFIED_MAX_BYTES and WEBHOOK_UNVERIFIED_MAX_REQUESTS', () => {
+  it('reads WEBHOOK_UNVERIFIED_MAX_BYTES and WEBHOOK_UNVERIFIED_MAX_CONNS', () => {
     const config = loadConfig({
       WEBHOOK_UNVERIFIED_MAX_BYTES: String(8 * MiB),
-      WEBHOOK_UNVERIFIED_MAX_REQUESTS: '16',
+      WEBHOOK_UNVERIFIED_MAX_CONNS: '16',
     })
     expect(config.unverified).toEqual({ maxBytes: 8 * MiB, maxRequests: 16 })
   })
@@ -42,7 +42,7 @@ describe('the bound on unverified bodies', () => {
     ['WEBHOOK_UNVERIFIED_MAX_BYTES', '0'],
     ['WEBHOOK_UNVERIFIED_MAX_BYTES', 'lots'],
     ['WEBHOOK_UNVERIFIED_MAX_BYTES', '1000'],
-    ['WEBHOOK_UNVERIFIED_MAX_REQUESTS', '-1'],
+    ['WEBHOOK_UNVERIFIED_MAX_CONNS', '-1'],
   ])('stops on an invalid %s=%s, naming it but not its value', (name, value) => {
     const attempt = () => loadConfig({ [name]: value })
     expect(attempt).toThrow(ConfigError)
