@@ -8,7 +8,8 @@
 //   1. idle: `--genuine` signed deliveries one after another (latency), and the API's RSS;
 //   2. flood: `--uploads` connections (from a process of their own) each declare a 1 MiB body with
 //      a well-formed but wrong signature, send 64 KiB every 100 ms up to all but the last byte,
-//      and stall until the API answers or cuts them off; each is replaced a second later. After a
+//      and stall until the API answers or cuts them off; each is replaced --reconnect-ms (1000)
+//      later, so a refused upload comes back much sooner than a held one is cut off. After a
 //      2.5 s ramp, the same genuine deliveries again, while the API's RSS is sampled every 100 ms.
 // It prints each run's figures and their medians over the runs (the machine is shared: read the
 // medians). `--api-root` points at another checkout (with node_modules) to measure it the same way.
@@ -25,7 +26,7 @@ import { signPayload } from '../src/http/signature'
 import { freePort } from '../src/shared/listen'
 import { startDevServer } from '../src/temporal/dev-server'
 import { setupNamespace } from '../src/temporal/namespace'
-import { memoryMb } from './processes'
+import { cpuSeconds, memoryMb } from './processes'
 import { median, percentile, round } from './stats'
 
 const HOST = '127.0.0.1'
@@ -40,6 +41,7 @@ const { values: options } = parseArgs({
     runs: { type: 'string', default: '3' },
     'api-root': { type: 'string', default: path.resolve(__dirname, '..') },
     'api-node-options': { type: 'string', default: '--max-old-space-size=128' },
+    'reconnect-ms': { type: 'string', default: '1000' },
     'flood-port': { type: 'string' },
   },
 })
@@ -47,6 +49,7 @@ const UPLOADS = Number(options.uploads)
 const GENUINE = Number(options.genuine)
 const RUNS = Number(options.runs)
 const API_ROOT = path.resolve(options['api-root'])
+const RECONNECT_MS = Number(options['reconnect-ms'])
 
 interface RunResult {
   idleRssMb: number
@@ -56,6 +59,8 @@ interface RunResult {
   idleP99Ms: number
   floodMedianMs: number
   floodP99Ms: number
+  /** The API's CPU time over the flood phase's wall time (1 = one core). */
+  floodApiCores: number
   genuineStatuses: Record<string, number>
   uploadAnswers: Record<string, number>
 }
@@ -91,6 +96,8 @@ async function main(): Promise<void> {
       floodMedianRssMb: med('floodMedianRssMb'),
       idleLatencyMs: { median: med('idleMedianMs'), p99: med('idleP99Ms') },
       floodLatencyMs: { median: med('floodMedianMs'), p99: med('floodP99Ms') },
+      floodApiCores: round(median(results.map((r) => r.floodApiCores)), 2),
+      reconnectMs: RECONNECT_MS,
       genuineStatuses: results.map((r) => r.genuineStatuses),
       uploadAnswers: results.map((r) => r.uploadAnswers),
     }
@@ -133,11 +140,14 @@ async function oneRun(temporalAddress: string, dir: string, run: number): Promis
     const idleRssMb = memoryMb(pid).rss
 
     const flood = await startFlood(port)
+    const cpuBefore = cpuSeconds(pid)
+    const wallBefore = Date.now()
     const samples: number[] = []
     const sampler = setInterval(() => samples.push(memoryMb(pid).rss), 100)
     await sleep(2500)
     const during = await genuineLatencies(port, GENUINE)
     clearInterval(sampler)
+    const floodApiCores = (cpuSeconds(pid) - cpuBefore) / ((Date.now() - wallBefore) / 1000)
     const uploadAnswers = await flood.stop()
     await sleep(500)
     const sorted = (values: number[]) => [...values].sort((a, b) => a - b)
@@ -149,6 +159,7 @@ async function oneRun(temporalAddress: string, dir: string, run: number): Promis
       idleP99Ms: round(percentile(sorted(idle.latencies), 99)),
       floodMedianMs: round(median(during.latencies)),
       floodP99Ms: round(percentile(sorted(during.latencies), 99)),
+      floodApiCores: round(floodApiCores, 2),
       genuineStatuses: during.statuses,
       uploadAnswers,
     }
@@ -213,7 +224,10 @@ function post(port: number, body: string, signature: string): Promise<string> {
 async function startFlood(port: number): Promise<{ stop: () => Promise<Record<string, number>> }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', __filename, '--flood-port', String(port), '--uploads', String(UPLOADS)],
+    [
+      ...['--import', 'tsx', __filename, '--flood-port', String(port)],
+      ...['--uploads', String(UPLOADS), '--reconnect-ms', String(RECONNECT_MS)],
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   )
   let output = ''
@@ -237,7 +251,7 @@ async function startFlood(port: number): Promise<{ stop: () => Promise<Record<st
 /**
  * `UPLOADS` connections, each a slow upload: headers declaring 1 MiB with a well-formed but wrong
  * signature, then 64 KiB every 100 ms up to all but the last byte, then silence. Once the API
- * answers or cuts it off, the connection is replaced a second later.
+ * answers or cuts it off, the connection is replaced RECONNECT_MS later.
  */
 function runFlood(port: number): void {
   const answers: Record<string, number> = {}
@@ -276,7 +290,7 @@ function runFlood(port: number): void {
       if (stopped) return
       const answer = /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 'closed'
       answers[answer] = (answers[answer] ?? 0) + 1
-      setTimeout(open, 1000)
+      setTimeout(open, RECONNECT_MS)
     })
   }
   for (let i = 0; i < UPLOADS; i++) open()
