@@ -21,7 +21,10 @@ void runMain('scompler-webhooks api', async ({ shutdown, defer }) => {
   const client = createClient(connection, config.temporal.namespace, { tracing: config.tracing })
   const api = await startApiServer({ config, secrets, client, logger, tracer: tracing?.tracer })
   defer(() => api.close())
-  logger.info({ url: api.url, temporal: config.temporal.connection.address }, 'API listening')
+  logger.info(
+    { url: api.url, ops: api.opsUrl, temporal: config.temporal.connection.address },
+    'API listening',
+  )
   await untilAborted(shutdown)
   logger.info('shutting down: finishing requests in flight')
 })

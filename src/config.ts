@@ -9,6 +9,19 @@ import { DEFAULT_TASK_QUEUE } from './domain'
 
 export type Env = Record<string, string | undefined>
 
+/** The bound on bodies being read before their signature is checked (src/http/unverified.ts). */
+export interface UnverifiedLimits {
+  /** Body bytes that requests not yet verified may hold together. */
+  maxBytes: number
+  /** Requests whose bodies are being read at once. */
+  maxRequests: number
+}
+
+/** The defaults: room for 32 bodies of the largest size, and 64 requests. */
+export function defaultUnverifiedLimits(maxBodyBytes: number): UnverifiedLimits {
+  return { maxBytes: 32 * maxBodyBytes, maxRequests: 64 }
+}
+
 /** The app secret, and the previous one during a rotation (what the verifier takes). */
 export interface AppSecrets {
   current: string
@@ -36,11 +49,15 @@ export interface TemporalConfig {
 
 export interface Config {
   http: { port: number; host: string }
+  /** OPS_PORT: a second listener for /readyz and /metrics (the webhook one then answers 404). */
+  ops: { port: number; host: string } | undefined
   temporal: TemporalConfig
   /** Unset: the embedded PGlite store under DATA_DIR. */
   databaseUrl: string | undefined
   dataDir: string
   webhook: { maxBodyBytes: number; maxAgeMs: number }
+  /** The bound on bodies being read before their signature is checked (src/http/unverified.ts). */
+  unverified: UnverifiedLimits
   logLevel: string
   workerHealthPort: number
   temporalCliPath: string | undefined
@@ -61,16 +78,29 @@ export interface Config {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
+/**
+ * The Temporal server refuses a workflow input over its blob size limit (`limit.blobSize.error`,
+ * 2 MiB by default): the start would fail for good, answered 503 on every redelivery. The input is
+ * the normalised event, so a body must stay below that limit with room for the envelope (id, type,
+ * account, timestamps, payload metadata) and for re-serialisation: a quarter of it.
+ */
+export const TEMPORAL_BLOB_LIMIT_BYTES = 2 * 1024 * 1024
+export const MAX_WEBHOOK_BODY_BYTES = 1.5 * 1024 * 1024
+
 export function loadConfig(env: Env): Config {
+  const http = { port: port(env, 'PORT', 3000), host: env.HOST || '0.0.0.0' }
+  const maxBodyBytes = webhookMaxBodyBytes(env)
   return {
-    http: { port: port(env, 'PORT', 3000), host: env.HOST || '0.0.0.0' },
+    http,
+    ops: opsListener(env, http),
     temporal: loadTemporalConfig(env),
     databaseUrl: fromEnvOrFile(env, 'DATABASE_URL'),
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     webhook: {
-      maxBodyBytes: positiveInt(env, 'WEBHOOK_MAX_BODY_BYTES', 1_048_576),
+      maxBodyBytes,
       maxAgeMs: duration(env, 'WEBHOOK_MAX_AGE', '72h'),
     },
+    unverified: unverifiedLimits(env, maxBodyBytes),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     workerHealthPort: port(env, 'WORKER_HEALTH_PORT', 3001),
     temporalCliPath: env.TEMPORAL_CLI_PATH || undefined,
@@ -79,6 +109,36 @@ export function loadConfig(env: Env): Config {
     temporalUiUrl: httpUrl(env, 'TEMPORAL_UI_URL', 'http://localhost:8233'),
     tokenKeys: loadTokenKeys(env),
     tracing: tracingEnabled(env),
+  }
+}
+
+/** Unset: /readyz and /metrics stay on the webhook listener. */
+function opsListener(env: Env, http: Config['http']): Config['ops'] {
+  if (!env.OPS_PORT) return undefined
+  const ops = { port: port(env, 'OPS_PORT', 0), host: env.OPS_HOST || http.host }
+  if (ops.port === http.port) throw new ConfigError('OPS_PORT must differ from PORT')
+  return ops
+}
+
+function webhookMaxBodyBytes(env: Env): number {
+  const bytes = positiveInt(env, 'WEBHOOK_MAX_BODY_BYTES', 1_048_576)
+  if (bytes > MAX_WEBHOOK_BODY_BYTES) {
+    throw new ConfigError(
+      `WEBHOOK_MAX_BODY_BYTES must be at most ${MAX_WEBHOOK_BODY_BYTES} (1.5 MiB): Temporal refuses workflow inputs over 2 MiB`,
+    )
+  }
+  return bytes
+}
+
+function unverifiedLimits(env: Env, maxBodyBytes: number): UnverifiedLimits {
+  const defaults = defaultUnverifiedLimits(maxBodyBytes)
+  const maxBytes = positiveInt(env, 'WEBHOOK_UNVERIFIED_MAX_BYTES', defaults.maxBytes)
+  if (maxBytes < maxBodyBytes) {
+    throw new ConfigError('WEBHOOK_UNVERIFIED_MAX_BYTES must be at least WEBHOOK_MAX_BODY_BYTES')
+  }
+  return {
+    maxBytes,
+    maxRequests: positiveInt(env, 'WEBHOOK_UNVERIFIED_MAX_CONNS', defaults.maxRequests),
   }
 }
 

@@ -74,6 +74,7 @@ void runMain('scompler-webhooks', async ({ defer, shutdown }) => {
   logger.info(
     {
       webhookUrl,
+      ops: api.opsUrl,
       webUi: temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${namespace}/workflows` : undefined,
       temporal: temporal.connection.address,
       store: db.kind === 'pglite' ? path.join(config.dataDir, 'store') : 'PostgreSQL',

@@ -4,6 +4,7 @@ import Koa, { type Middleware } from 'koa'
 import Router from '@koa/router'
 import type { Tracer } from '@opentelemetry/api'
 import getRawBody from 'raw-body'
+import { defaultUnverifiedLimits, type UnverifiedLimits } from '../config'
 import { SIGNATURE_HEADER, WEBHOOK_PATH } from '../domain'
 import { assertFresh, InvalidEventError, parseEnvelope, parseJson } from '../events'
 import type { Logger } from '../shared/logger'
@@ -14,10 +15,13 @@ import { observeRequest } from './observe'
 import { verifySignature, WebhookVerificationError, type WebhookSecrets } from './signature'
 import { fromState, type DeliveryState, type RouteContext } from './state'
 import { traceRequest } from './tracing'
+import { createUnverifiedBudget, type UnverifiedBudget } from './unverified'
 
 export interface AppDeps {
   secrets: WebhookSecrets
   maxBodyBytes: number
+  /** What bodies not yet verified may hold together; derived from maxBodyBytes by default. */
+  unverified?: UnverifiedLimits
   maxAgeMs: number
   startEvent: StartEvent
   /** Resolves to undefined when ready, or to the reason it is not. */
@@ -26,20 +30,25 @@ export interface AppDeps {
   metrics: ApiMetrics
   /** Set while tracing is on (the request's server span); undefined, no span work at all. */
   tracer: Tracer | undefined
+  /**
+   * False when a second listener serves /readyz and /metrics (OPS_PORT): this app then answers
+   * them 404. True by default.
+   */
+  serveOps?: boolean
   now?: () => number
 }
 
 type AppMiddleware = Middleware<DeliveryState, RouteContext>
 
 export function createApp(deps: AppDeps): Koa<DeliveryState, RouteContext> {
-  const app = new Koa<DeliveryState, RouteContext>()
-  app.proxy = true
-  app.silent = true
-
+  const budget = createUnverifiedBudget(
+    deps.unverified ?? defaultUnverifiedLimits(deps.maxBodyBytes),
+    deps.maxBodyBytes,
+  )
   const router = new Router<DeliveryState, RouteContext>()
   router.post(
     WEBHOOK_PATH,
-    readRawBody(deps.maxBodyBytes),
+    readRawBody(deps.maxBodyBytes, budget, deps.metrics),
     verify(deps.secrets),
     parseEvent(deps.maxAgeMs, deps.now ?? Date.now),
     startWorkflow(deps.startEvent, deps.metrics),
@@ -47,9 +56,31 @@ export function createApp(deps: AppDeps): Koa<DeliveryState, RouteContext> {
   router.all(WEBHOOK_PATH, () => {
     throw new HttpError('method_not_allowed')
   })
+  addOpsRoutes(router, deps, { readyzAndMetrics: deps.serveOps ?? true })
+  return withRouter(deps, router)
+}
+
+export type OpsDeps = Pick<AppDeps, 'readiness' | 'logger' | 'metrics' | 'tracer'>
+
+/**
+ * The second listener's app (OPS_PORT): /healthz, /readyz and /metrics, served by the same code
+ * as on the webhook listener when there is no second one.
+ */
+export function createOpsApp(deps: OpsDeps): Koa<DeliveryState, RouteContext> {
+  const router = new Router<DeliveryState, RouteContext>()
+  addOpsRoutes(router, deps, { readyzAndMetrics: true })
+  return withRouter(deps, router)
+}
+
+function addOpsRoutes(
+  router: Router<DeliveryState, RouteContext>,
+  deps: OpsDeps,
+  { readyzAndMetrics }: { readyzAndMetrics: boolean },
+): void {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' }
   })
+  if (!readyzAndMetrics) return
   router.get('/readyz', async (ctx) => {
     const reason = await deps.readiness()
     if (reason) throw new HttpError('not_ready', reason)
@@ -59,7 +90,15 @@ export function createApp(deps: AppDeps): Koa<DeliveryState, RouteContext> {
     ctx.type = deps.metrics.registry.contentType
     ctx.body = await deps.metrics.registry.metrics()
   })
+}
 
+function withRouter(
+  deps: OpsDeps,
+  router: Router<DeliveryState, RouteContext>,
+): Koa<DeliveryState, RouteContext> {
+  const app = new Koa<DeliveryState, RouteContext>()
+  app.proxy = true
+  app.silent = true
   if (deps.tracer) app.use(traceRequest(deps.tracer))
   app.use(observeRequest(deps.logger, deps.metrics))
   app.use(handleErrors())
@@ -81,8 +120,10 @@ function handleErrors(): AppMiddleware {
       ctx.status = status
       if (headers) ctx.set(headers)
       ctx.body = { error: code, message }
-      if (status >= 500) ctx.state.error = error
-      if (code === 'payload_too_large') ctx.set('Connection', 'close')
+      // An expected refusal under a flood needs no stack in the log line.
+      if (status >= 500 && code !== 'overloaded') ctx.state.error = error
+      // The rest of the body is not read: close rather than drain it.
+      if (code === 'payload_too_large' || code === 'overloaded') ctx.set('Connection', 'close')
     }
   }
 }
@@ -103,14 +144,40 @@ function asErrorAnswer(error: unknown): ErrorAnswer {
   return errorAnswer('internal_error')
 }
 
-/** A declared length over the limit is refused before reading; a body that grows past it too. */
-function readRawBody(limit: number): AppMiddleware {
+/**
+ * A declared length over the limit is refused before reading; a body that grows past it too. The
+ * body reserves its declared length (else the limit) in the unverified budget while it is read:
+ * over the budget, 503 at once; given back when the read ends, however it ends.
+ */
+function readRawBody(limit: number, budget: UnverifiedBudget, metrics: ApiMetrics): AppMiddleware {
+  const report = () => {
+    metrics.unverifiedBytes.set(budget.bytes)
+    metrics.unverifiedRequests.set(budget.requests)
+  }
   return async function readRawBody(ctx, next) {
     const length = ctx.get('content-length')
-    ctx.state.body = await getRawBody(ctx.req, { limit, length: length || undefined })
+    const declared = length ? Number(length) : undefined
+    // Over the limit: raw-body refuses it before reading anything, so there is nothing to hold.
+    const reserved = declared !== undefined && declared > limit ? noop : budget.reserve(declared)
+    if (!reserved) throw new HttpError('overloaded')
+    const release = () => {
+      reserved()
+      report()
+    }
+    report()
+    // raw-body settles on end, error and abort; a close it does not see must release too.
+    ctx.req.once('close', release)
+    try {
+      ctx.state.body = await getRawBody(ctx.req, { limit, length: declared })
+    } finally {
+      ctx.req.off('close', release)
+      release()
+    }
     await next()
   }
 }
+
+function noop(): void {}
 
 /** The signature covers the exact bytes received: nothing is parsed before it is checked. */
 function verify(secrets: WebhookSecrets): AppMiddleware {

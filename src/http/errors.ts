@@ -4,6 +4,8 @@
 
 /** How long a sender should wait before redelivering while Temporal is unavailable. */
 const RETRY_AFTER_SECONDS = 10
+/** How long a sender should wait before redelivering while unverified bodies fill the budget. */
+const OVERLOADED_RETRY_AFTER_SECONDS = 5
 
 interface ErrorSpec {
   status: number
@@ -22,6 +24,12 @@ const CATALOGUE = {
     status: 503,
     message: 'Temporal is unavailable; retry later',
     headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  },
+  // Not in DESIGN.md's list: the bound on unverified bodies (WEBHOOK_UNVERIFIED_MAX_*) is full.
+  overloaded: {
+    status: 503,
+    message: 'Too many requests being read; retry later',
+    headers: { 'Retry-After': String(OVERLOADED_RETRY_AFTER_SECONDS) },
   },
   method_not_allowed: {
     status: 405,

@@ -16,6 +16,8 @@ export interface ApiMetrics {
   deliveries: Counter<'event' | 'outcome' | 'reason' | 'secret'>
   requestDuration: Histogram<'method' | 'route' | 'status'>
   requestsInFlight: Gauge
+  unverifiedBytes: Gauge
+  unverifiedRequests: Gauge
   startDuration: Histogram<'result'>
 }
 
@@ -43,6 +45,16 @@ export function createApiMetrics(registry = new Registry()): ApiMetrics {
     requestsInFlight: new Gauge({
       name: 'scompler_http_requests_in_flight',
       help: 'HTTP requests being handled right now',
+      registers,
+    }),
+    unverifiedBytes: new Gauge({
+      name: 'scompler_http_unverified_body_bytes',
+      help: 'Body bytes reserved by webhook requests being read, before their signature is checked',
+      registers,
+    }),
+    unverifiedRequests: new Gauge({
+      name: 'scompler_http_unverified_requests',
+      help: 'Webhook requests whose bodies are being read, before their signature is checked',
       registers,
     }),
     startDuration: new Histogram({

@@ -86,5 +86,7 @@ function classify(
   }
   const reason = isErrorCode(answer.error) ? answer.error : 'internal_error'
   if (reason === 'temporal_unavailable') return { outcome: 'unavailable', reason }
+  // Refused to protect the API, before anything is known of the sender: not our failure.
+  if (reason === 'overloaded') return { outcome: 'rejected', reason }
   return { outcome: status >= 500 ? 'error' : 'rejected', reason }
 }

@@ -7,7 +7,7 @@ import { listen, type Listening } from '../shared/listen'
 import type { Logger } from '../shared/logger'
 import { missingSearchAttributes } from '../temporal/namespace'
 import { createEventStarter, withTimeout } from '../temporal/start-event'
-import { createApp } from './app'
+import { createApp, createOpsApp } from './app'
 import { createApiMetrics, type ApiMetrics } from './metrics'
 import type { WebhookSecrets } from './signature'
 
@@ -16,7 +16,7 @@ export const REQUEST_TIMEOUT_MS = 10_000
 const READINESS_TIMEOUT_MS = 3000
 
 export interface ApiServerDeps {
-  config: Pick<Config, 'http' | 'webhook' | 'temporal'>
+  config: Pick<Config, 'http' | 'ops' | 'webhook' | 'unverified' | 'temporal'>
   secrets: WebhookSecrets
   client: Client
   logger: Logger
@@ -33,18 +33,42 @@ export async function startApiServer({
   logger,
   metrics,
   tracer,
-}: ApiServerDeps): Promise<Listening> {
-  const app = createApp({
-    secrets,
-    maxBodyBytes: config.webhook.maxBodyBytes,
-    maxAgeMs: config.webhook.maxAgeMs,
-    startEvent: createEventStarter(client, config.temporal.taskQueue),
+}: ApiServerDeps): Promise<ApiListening> {
+  const ops = {
     readiness: () => temporalReadiness(client, config.temporal.namespace),
     logger,
     metrics: metrics ?? createApiMetrics(),
     tracer,
+  }
+  const app = createApp({
+    ...ops,
+    secrets,
+    maxBodyBytes: config.webhook.maxBodyBytes,
+    unverified: config.unverified,
+    maxAgeMs: config.webhook.maxAgeMs,
+    startEvent: createEventStarter(client, config.temporal.taskQueue),
+    serveOps: config.ops === undefined,
   })
-  return listen(createHttpServer(app.callback()), config.http)
+  const webhooks = await listen(createHttpServer(app.callback()), config.http)
+  if (!config.ops) return webhooks
+  try {
+    const opsListening = await listen(createHttpServer(createOpsApp(ops).callback()), config.ops)
+    return {
+      url: webhooks.url,
+      opsUrl: opsListening.url,
+      close: async () => {
+        await Promise.all([webhooks.close(), opsListening.close()])
+      },
+    }
+  } catch (error) {
+    await webhooks.close()
+    throw error
+  }
+}
+
+/** The webhook listener, and the second one for /readyz and /metrics when OPS_PORT is set. */
+export interface ApiListening extends Listening {
+  opsUrl?: string
 }
 
 /**
