@@ -7,6 +7,7 @@ import ms from 'ms'
 import type { NativeConnectionOptions } from '@temporalio/worker'
 import { DEFAULT_TASK_QUEUE } from './domain'
 import type { WebhookSecrets } from './http/signature'
+import type { StoreLimits } from './store/database'
 import type { TokenKeys } from './store/token-cipher'
 
 export type Env = Record<string, string | undefined>
@@ -30,6 +31,15 @@ export interface Config {
   /** Unset: the embedded PGlite store under DATA_DIR. */
   databaseUrl: string | undefined
   dataDir: string
+  /**
+   * Bounds on PostgreSQL store work (the worker, npm start with DATABASE_URL):
+   * DATABASE_POOL_SIZE (10) connections, and so transactions in flight per process;
+   * DATABASE_ACQUIRE_TIMEOUT (5s) the longest wait for one, or for an account's earlier work;
+   * DATABASE_STATEMENT_TIMEOUT (10s), DATABASE_LOCK_TIMEOUT (5s) and
+   * DATABASE_IDLE_IN_TRANSACTION_TIMEOUT (10s), set on every connection. An attempt past a bound
+   * fails retryably and Temporal retries it with backoff. Durations as WEBHOOK_MAX_AGE.
+   */
+  storeLimits: StoreLimits
   webhook: { maxBodyBytes: number; maxAgeMs: number }
   logLevel: string
   workerHealthPort: number
@@ -57,6 +67,13 @@ export function loadConfig(env: Env): Config {
     temporal: loadTemporalConfig(env),
     databaseUrl: fromEnvOrFile(env, 'DATABASE_URL'),
     dataDir: path.resolve(env.DATA_DIR || '.data'),
+    storeLimits: {
+      poolSize: positiveInt(env, 'DATABASE_POOL_SIZE', 10),
+      acquireTimeoutMs: duration(env, 'DATABASE_ACQUIRE_TIMEOUT', '5s'),
+      statementTimeoutMs: duration(env, 'DATABASE_STATEMENT_TIMEOUT', '10s'),
+      lockTimeoutMs: duration(env, 'DATABASE_LOCK_TIMEOUT', '5s'),
+      idleInTransactionTimeoutMs: duration(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT', '10s'),
+    },
     webhook: {
       maxBodyBytes: positiveInt(env, 'WEBHOOK_MAX_BODY_BYTES', 1_048_576),
       maxAgeMs: duration(env, 'WEBHOOK_MAX_AGE', '72h'),

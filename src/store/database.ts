@@ -11,21 +11,65 @@ export interface Queryable {
   exec(sql: string): Promise<void>
 }
 
+export interface TransactionOptions {
+  /**
+   * Work under the same key (an account) runs one transaction at a time in this process, and waits
+   * for its turn without holding a connection: one account's locked rows take at most one.
+   */
+  key?: string
+  /** Aborting rolls the transaction back and frees its connection at once (activity cancellation). */
+  signal?: AbortSignal
+  /** Called about every second while the work waits or runs (an activity's heartbeat). */
+  onWait?: () => void
+}
+
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite'
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /**
+   * Runs `fn` in a transaction: committed when it resolves, rolled back when it throws, times out
+   * or is aborted. Never waits for a connection longer than the store's acquire timeout.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>
   close(): Promise<void>
+}
+
+/** Bounds on store work (PostgreSQL; the embedded store is a single session and ignores them). */
+export interface StoreLimits {
+  /** Connections in the pool, and so store work in flight (DATABASE_POOL_SIZE). */
+  poolSize: number
+  /** Longest wait for a connection, or for an account's turn (DATABASE_ACQUIRE_TIMEOUT). */
+  acquireTimeoutMs: number
+  /** Longest statement (DATABASE_STATEMENT_TIMEOUT). */
+  statementTimeoutMs: number
+  /** Longest wait for a row or table lock (DATABASE_LOCK_TIMEOUT). */
+  lockTimeoutMs: number
+  /** Longest idle time inside an open transaction (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT). */
+  idleInTransactionTimeoutMs: number
+}
+
+/**
+ * Each fits the activities' 15 s start-to-close: an attempt that waits its turn (5 s), then for a
+ * lock (5 s), fails retryably in time, and Temporal retries it later with backoff.
+ */
+export const DEFAULT_STORE_LIMITS: StoreLimits = {
+  poolSize: 10,
+  acquireTimeoutMs: 5000,
+  statementTimeoutMs: 10_000,
+  lockTimeoutMs: 5000,
+  idleInTransactionTimeoutMs: 10_000,
 }
 
 export interface StoreOptions {
   databaseUrl: string | undefined
   dataDir: string
+  /** DEFAULT_STORE_LIMITS where unset. */
+  storeLimits?: Partial<StoreLimits>
 }
 
 /** Opens the store and applies pending migrations. */
 export async function openDatabase(options: StoreOptions): Promise<Database> {
   const db = options.databaseUrl
-    ? openPostgres(options.databaseUrl)
+    ? openPostgres(options.databaseUrl, { ...DEFAULT_STORE_LIMITS, ...options.storeLimits })
     : await openPglite(path.join(options.dataDir, 'store'))
   try {
     await migrate(db)
