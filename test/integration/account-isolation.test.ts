@@ -110,10 +110,11 @@ it("delays only the locked account's events, then completes them all exactly onc
     )
     await mapConcurrently(lockedEvents, 8, deliver)
     // Some of them are already waiting for the row lock before the other accounts' events come.
+    // (Read by `reader`, outside any transaction: inside one, pg_stat_activity is a snapshot.)
     await waitUntil(
       'a store session waits for the locked row',
       async () => {
-        const { rows } = await holder.query<{ n: number }>(
+        const { rows } = await reader.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
         )

@@ -85,6 +85,8 @@ it('ends a cancelled run’s store transaction at once and rolls it back', async
 
     // Its posting activity waits for the locked row.
     for (let i = 0; ; i++) {
+      // Inside a transaction the statistics are a snapshot taken at first use: take a fresh one.
+      await holder.query('SELECT pg_stat_clear_snapshot()')
       const { rows } = await holder.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity
          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
