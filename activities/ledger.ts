@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity'
+import { ApplicationFailure, Context } from '@temporalio/activity'
 import { FAILURE, isKnownEvent, type EventResult, type ScomplerEvent } from '../src/domain'
 import { parseEventData, type EventData } from '../src/events'
 import type { Database, Queryable } from '../src/store/database'
@@ -50,29 +50,49 @@ export function eventData<K extends keyof EventData>(event: ScomplerEvent, name:
 /**
  * Runs `work` and marks the event completed in one transaction, under the ledger row lock.
  * A retry after a commit whose answer was lost returns the stored result: exactly one effect.
+ * The account's transactions take turns in this process (one connection at most for an account
+ * whose rows are locked); the activity heartbeats while it waits, so a cancellation reaches it,
+ * and a cancelled attempt rolls back at once.
  */
 export async function completeOnce(
   db: Database,
   { event, runId }: RunInput,
   work: (tx: Queryable) => Promise<EventResult>,
 ): Promise<EventResult> {
-  return db.transaction(async (tx) => {
-    const entry = await lockLedgerEntry(tx, event.id)
-    if (entry?.status === 'completed') {
-      return entry.runId === runId ? entry.result : asDuplicate(entry.result, entry.runId)
-    }
-    if (entry?.runId !== runId) {
-      // Another run has taken the event over; this attempt belongs to a run that was replaced.
-      throw ApplicationFailure.create({
-        message: `Event ${event.id} is claimed by run ${entry?.runId ?? '(none)'}, not ${runId}`,
-        type: FAILURE.claimLost,
-        nonRetryable: true,
-      })
-    }
-    const result = await work(tx)
-    await completeEvent(tx, result)
-    return result
-  })
+  const activity = currentActivity()
+  return db.transaction(
+    async (tx) => {
+      const entry = await lockLedgerEntry(tx, event.id)
+      if (entry?.status === 'completed') {
+        return entry.runId === runId ? entry.result : asDuplicate(entry.result, entry.runId)
+      }
+      if (entry?.runId !== runId) {
+        // Another run has taken the event over; this attempt belongs to a run that was replaced.
+        throw ApplicationFailure.create({
+          message: `Event ${event.id} is claimed by run ${entry?.runId ?? '(none)'}, not ${runId}`,
+          type: FAILURE.claimLost,
+          nonRetryable: true,
+        })
+      }
+      const result = await work(tx)
+      await completeEvent(tx, result)
+      return result
+    },
+    {
+      key: event.accountId,
+      signal: activity?.cancellationSignal,
+      onWait: activity && (() => activity.heartbeat()),
+    },
+  )
+}
+
+/** The running activity's context; none when called outside an activity (tests, the CLI). */
+function currentActivity(): Context | undefined {
+  try {
+    return Context.current()
+  } catch {
+    return undefined
+  }
 }
 
 function asDuplicate(result: EventResult, runId: string): EventResult {

@@ -9,6 +9,19 @@ import { DEFAULT_TASK_QUEUE } from './domain'
 
 export type Env = Record<string, string | undefined>
 
+export interface StoreLimits {
+  /** Connections in the pool, and so store work in flight (DATABASE_POOL_SIZE). */
+  poolSize: number
+  /** Longest wait for a connection, or for an account's turn (DATABASE_ACQUIRE_TIMEOUT). */
+  acquireTimeoutMs: number
+  /** Longest statement (DATABASE_STATEMENT_TIMEOUT). */
+  statementTimeoutMs: number
+  /** Longest wait for a row or table lock (DATABASE_LOCK_TIMEOUT). */
+  lockTimeoutMs: number
+  /** Longest idle time inside an open transaction (DATABASE_IDLE_IN_TRANSACTION_TIMEOUT). */
+  idleInTransactionTimeoutMs: number
+}
+
 /** The bound on bodies being read before their signature is checked (src/http/unverified.ts). */
 export interface UnverifiedLimits {
   /** Body bytes that requests not yet verified may hold together. */
@@ -55,6 +68,15 @@ export interface Config {
   /** Unset: the embedded PGlite store under DATA_DIR. */
   databaseUrl: string | undefined
   dataDir: string
+  /**
+   * Bounds on PostgreSQL store work (the worker, npm start with DATABASE_URL):
+   * DATABASE_POOL_SIZE (10) connections, and so transactions in flight per process;
+   * DATABASE_ACQUIRE_TIMEOUT (5s) the longest wait for one, or for an account's earlier work;
+   * DATABASE_STATEMENT_TIMEOUT (10s), DATABASE_LOCK_TIMEOUT (5s) and
+   * DATABASE_IDLE_IN_TRANSACTION_TIMEOUT (10s), set on every connection. An attempt past a bound
+   * fails retryably and Temporal retries it with backoff. Durations as WEBHOOK_MAX_AGE.
+   */
+  storeLimits: StoreLimits
   webhook: { maxBodyBytes: number; maxAgeMs: number }
   /** The bound on bodies being read before their signature is checked (src/http/unverified.ts). */
   unverified: UnverifiedLimits
@@ -96,6 +118,13 @@ export function loadConfig(env: Env): Config {
     temporal: loadTemporalConfig(env),
     databaseUrl: fromEnvOrFile(env, 'DATABASE_URL'),
     dataDir: path.resolve(env.DATA_DIR || '.data'),
+    storeLimits: {
+      poolSize: positiveInt(env, 'DATABASE_POOL_SIZE', 10),
+      acquireTimeoutMs: duration(env, 'DATABASE_ACQUIRE_TIMEOUT', '5s'),
+      statementTimeoutMs: duration(env, 'DATABASE_STATEMENT_TIMEOUT', '10s'),
+      lockTimeoutMs: duration(env, 'DATABASE_LOCK_TIMEOUT', '5s'),
+      idleInTransactionTimeoutMs: duration(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT', '10s'),
+    },
     webhook: {
       maxBodyBytes,
       maxAgeMs: duration(env, 'WEBHOOK_MAX_AGE', '72h'),

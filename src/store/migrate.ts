@@ -13,6 +13,9 @@ export async function migrate(db: Database): Promise<string[]> {
     .filter((file) => file.endsWith('.sql'))
     .sort()
   return db.transaction(async (tx) => {
+    // Not bound by the store's timeouts for everyday work: a migration may rewrite a large table,
+    // and another process may hold the migration lock while it does.
+    await tx.exec("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '10min'")
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY])
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)

@@ -22,7 +22,17 @@ export async function openPglite(dataDir: string): Promise<Database> {
   return {
     kind: 'pglite',
     ...wrap(db),
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    // One session, so no other session can hold a lock; a cancelled transaction rolls back at its
+    // next statement (a running statement cannot be interrupted in the single-threaded engine).
+    transaction: (fn, options = {}) => {
+      const { signal } = options
+      signal?.throwIfAborted()
+      return db.transaction(async (tx) => {
+        const result = await fn(wrap(tx, signal))
+        signal?.throwIfAborted()
+        return result
+      })
+    },
     async close() {
       try {
         await db.close()
@@ -33,13 +43,15 @@ export async function openPglite(dataDir: string): Promise<Database> {
   }
 }
 
-function wrap(target: PGlite | Transaction): Queryable {
+function wrap(target: PGlite | Transaction, signal?: AbortSignal): Queryable {
   return {
     query: async <R>(sql: string, params?: unknown[]) => {
+      signal?.throwIfAborted()
       const { rows } = await target.query<R>(sql, params)
       return { rows }
     },
     exec: async (sql) => {
+      signal?.throwIfAborted()
       await target.exec(sql)
     },
   }

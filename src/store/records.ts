@@ -32,10 +32,15 @@ export async function deletePostingPublications(tx: Queryable, accountId: string
   return rows.length
 }
 
+/**
+ * Keeps the event's data as JSON text (a `json` column, not `jsonb`): JSON.stringify escapes NUL
+ * characters and unpaired surrogates, which jsonb refuses and json keeps as they are, so the row
+ * parses back to exactly the data that was accepted.
+ */
 export async function insertUnhandledEvent(tx: Queryable, event: ScomplerEvent): Promise<boolean> {
   const { rows } = await tx.query(
     `INSERT INTO unhandled_events (event_id, event, account_id, data, occurred_at)
-     VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz) ON CONFLICT (event_id) DO NOTHING RETURNING 1`,
+     VALUES ($1, $2, $3, $4::json, $5::timestamptz) ON CONFLICT (event_id) DO NOTHING RETURNING 1`,
     [event.id, event.event, event.accountId, JSON.stringify(event.data), event.occurredAt],
   )
   return rows.length > 0

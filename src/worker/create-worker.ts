@@ -71,6 +71,9 @@ export async function createWorker(options: WorkerOptions): Promise<CreatedWorke
     },
     sinks: tracingSinks(options.tracing),
     maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
+    // Store activities heartbeat only while they wait (for an account's turn, a connection or a
+    // lock); sent at once instead of every 30 s, so a cancellation reaches them within a second.
+    defaultHeartbeatThrottleInterval: '1s',
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
