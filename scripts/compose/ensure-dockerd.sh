@@ -7,7 +7,7 @@ if docker info >/dev/null 2>&1; then
 fi
 if ! command -v dockerd >/dev/null || ! command -v docker-compose >/dev/null; then
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose tini >/dev/null
 fi
 log="${DOCKERD_LOG:-/var/log/dockerd-compose-test.log}"
 echo "starting dockerd (log: $log)"
