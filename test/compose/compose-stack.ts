@@ -164,11 +164,26 @@ export class ComposeStack {
     return (JSON.parse(stdout) as ContainerState[])[0]!
   }
 
+  /** `docker-compose down -v`, then checks that no container, volume or network of the project is left. */
   async down(): Promise<void> {
     try {
       await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '30'])
     } finally {
       rmSync(this.dir, { recursive: true, force: true })
+    }
+    const label = `label=com.docker.compose.project=${this.project}`
+    for (const kind of ['container', 'volume', 'network']) {
+      const args = [
+        kind,
+        'ls',
+        '--quiet',
+        '--filter',
+        label,
+        ...(kind === 'container' ? ['--all'] : []),
+      ]
+      const left = (await run('docker', args)).stdout.trim()
+      if (left)
+        throw new Error(`down left ${kind}s of ${this.project}: ${left.split('\n').join(' ')}`)
     }
   }
 }

@@ -288,6 +288,13 @@ async function main(): Promise<void> {
       `Temporal 127.0.0.1:${ports.temporal}, UI 127.0.0.1:${ports.temporalUi}`,
   )
   let failure: unknown
+  // Interrupted (Ctrl-C, CI timeout): still take the stack down.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      step(`${signal}: docker-compose down -v`)
+      void stack.down().finally(() => process.exit(130))
+    })
+  }
   try {
     await scenario(stack)
   } catch (error) {
@@ -308,7 +315,9 @@ async function main(): Promise<void> {
     process.exitCode = 1
     return
   }
-  console.log(`compose test passed: ${delivered.size} events, nothing lost, in ${seconds()} s`)
+  console.log(
+    `compose test passed: ${delivered.size} events, each exactly one completed run, in ${seconds()} s`,
+  )
 }
 
 void main()
