@@ -32,7 +32,7 @@ dbuild() {
   docker build -q "$@" >/dev/null 2> >(grep -v -E 'legacy builder is deprecated|BuildKit is currently disabled|environment-variable\.$|^$' >&2)
 }
 have() { [ "$rebuild" = false ] && docker image inspect "$1" >/dev/null 2>&1; }
-step() { echo "--- base image $1"; }
+step() { echo "--- base image $1 (at ${SECONDS} s)"; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -138,4 +138,4 @@ PY
   dbuild --build-arg BASE="$debian" -t "$temporal" "$ctx" >/dev/null
 fi
 
-echo "--- base images ready: $debian $node $build $postgres $caddy $temporal"
+echo "--- base images ready in ${SECONDS} s: $debian $node $build $postgres $caddy $temporal"
