@@ -1,8 +1,14 @@
-# syntax=docker/dockerfile:1
 # One image, two processes: the API (default) and the worker (`node dist/src/worker.js`).
-ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+# No `# syntax=` line: the build needs no frontend image, so it works with the classic builder too.
+# The Node.js LTS the image runs on; node:<NODE_VERSION>-bookworm-slim unless NODE_IMAGE says otherwise.
+ARG NODE_VERSION=24.22.3
+ARG NODE_IMAGE=node:${NODE_VERSION}-bookworm-slim
+# The base of the two build stages (npm ci, npm run build); NODE_IMAGE unless set. The compose test
+# (docs/compose-test.md) sets it to an image that trusts its machine's TLS egress; the final stage
+# never derives from it.
+ARG BUILD_NODE_IMAGE=${NODE_IMAGE}
 
-FROM ${NODE_IMAGE} AS build
+FROM ${BUILD_NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -14,10 +20,15 @@ COPY scripts scripts
 # Compiled JS, the SQL migrations and the workflow bundle (dist/workflow-bundle.js).
 RUN npm run build
 
-FROM ${NODE_IMAGE} AS production-deps
+FROM ${BUILD_NODE_IMAGE} AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Temporal's native bridge ships prebuilt binaries for five platforms (~28 MB each): keep this one's.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+  && keep="$(node -p "require('@temporalio/core-bridge/common.js').getPrebuiltTargetName()")" \
+  && find node_modules/@temporalio/core-bridge/releases -mindepth 1 -maxdepth 1 ! -name "$keep" \
+    -exec rm -rf {} + \
+  && test -f "node_modules/@temporalio/core-bridge/releases/$keep/index.node"
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
@@ -29,6 +40,7 @@ COPY --from=production-deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
 COPY bin bin
+# Non-root (uid 1000 of the node images); the app writes nothing under /app.
 USER node
 EXPOSE 3000 3001
 # The API's /healthz; the worker's service overrides it with WORKER_HEALTH_PORT.

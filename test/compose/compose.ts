@@ -1,0 +1,323 @@
+// The compose test (npm run test:compose; docs/compose-test.md): the project's docker-compose.yml
+// on a real Docker engine, signed events through Caddy's HTTPS and directly, a worker restart with
+// events in flight, Temporal and its UI on loopback only, then `docker-compose down -v`.
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { networkInterfaces } from 'node:os'
+import { Client, Connection } from '@temporalio/client'
+import { APP_IMAGE, ComposeStack, run } from './compose-stack'
+import { deliver, post, testEvent, type Answer, type Target, type TestEvent } from './deliver'
+
+const started = Date.now()
+const seconds = (since = started) => ((Date.now() - since) / 1000).toFixed(1)
+const step = (message: string) =>
+  console.log(`[compose-test ${seconds().padStart(6)} s] ${message}`)
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Every delivered event, with the run its first delivery started. */
+const delivered = new Map<string, { event: TestEvent; runId: string }>()
+
+async function deliverNew(target: Target, secret: string, event: TestEvent): Promise<void> {
+  const answer = await deliver(target, secret, event)
+  assert.equal(answer.status, 200, `${event.event} ${event.id}: ${JSON.stringify(answer.body)}`)
+  assert.equal(answer.body.status, 'accepted')
+  assert.ok(answer.body.runId)
+  delivered.set(event.id, { event, runId: answer.body.runId })
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe()
+      if (value !== undefined) return value
+    } catch (error) {
+      last = error instanceof Error ? error.message : JSON.stringify(error)
+    }
+    await sleep(500)
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${last})` : ''}`)
+}
+
+async function waitHealthy(stack: ComposeStack, services: string[]): Promise<void> {
+  for (const service of services) {
+    await until(`${service} healthy`, 120_000, async () => {
+      const { State } = await stack.inspect(service)
+      return State.Health?.Status === 'healthy' ? true : undefined
+    })
+  }
+}
+
+async function assertCompletedOneJobs(stack: ComposeStack): Promise<void> {
+  for (const service of ['temporal-schema', 'temporal-namespace', 'setup']) {
+    const { State } = await stack.inspect(service)
+    assert.equal(State.Status, 'exited', `${service} is ${State.Status}`)
+    assert.equal(State.ExitCode, 0, `${service} exited ${State.ExitCode}`)
+  }
+}
+
+/** Each delivered event: exactly one run, the one its delivery started, completed with outcome completed. */
+async function assertAllCompleted(client: Client): Promise<void> {
+  await until('every delivered event completed', 180_000, async () => {
+    for (const [id, { runId }] of delivered) {
+      const description = await client.workflow.getHandle(id).describe()
+      if (description.status.name !== 'COMPLETED') return undefined
+      assert.equal(description.runId, runId, `${id}: the latest run is not the delivered one`)
+    }
+    return true
+  })
+  const runs = new Map<string, number>()
+  await until('visibility lists every run', 60_000, async () => {
+    runs.clear()
+    for await (const execution of client.workflow.list()) {
+      assert.equal(
+        execution.status.name,
+        'COMPLETED',
+        `${execution.workflowId} ${execution.status.name}`,
+      )
+      runs.set(execution.workflowId, (runs.get(execution.workflowId) ?? 0) + 1)
+    }
+    return runs.size >= delivered.size ? true : undefined
+  })
+  for (const id of delivered.keys()) assert.equal(runs.get(id), 1, `${id}: ${runs.get(id)} runs`)
+  assert.equal(runs.size, delivered.size, 'runs of events nobody delivered')
+  for (const [id, { event }] of delivered) {
+    const result = (await client.workflow.getHandle(id).result()) as { outcome: string }
+    assert.equal(result.outcome, 'completed', `${event.event} ${id}: ${JSON.stringify(result)}`)
+  }
+}
+
+function connectable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 3000 })
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+    socket.once('timeout', () => (socket.destroy(), resolve(false)))
+  })
+}
+
+async function assertLoopbackOnly(stack: ComposeStack): Promise<void> {
+  for (const service of ['temporal', 'temporal-ui', 'api']) {
+    const { NetworkSettings } = await stack.inspect(service)
+    const bindings = Object.values(NetworkSettings.Ports).flatMap((list) => list ?? [])
+    assert.ok(bindings.length > 0, `${service} publishes nothing`)
+    for (const binding of bindings) {
+      assert.equal(binding.HostIp, '127.0.0.1', `${service} published on ${binding.HostIp}`)
+    }
+  }
+  const { ports } = stack
+  const others = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((address) => address.family === 'IPv4' && !address.internal)
+    .map((address) => address.address)
+  assert.ok(others.length > 0, 'no non-loopback address to probe from')
+  for (const [name, port] of [
+    ['Temporal frontend', ports.temporal],
+    ['Web UI', ports.temporalUi],
+  ] as const) {
+    assert.ok(await connectable('127.0.0.1', port), `${name} not reachable on 127.0.0.1:${port}`)
+    for (const address of others) {
+      assert.equal(
+        await connectable(address, port),
+        false,
+        `${name} reachable on ${address}:${port}`,
+      )
+    }
+  }
+  step(
+    `Temporal :${ports.temporal} and UI :${ports.temporalUi} answer on 127.0.0.1, refused on ${others.join(', ')}`,
+  )
+}
+
+async function restartWorkerWhileDelivering(
+  stack: ComposeStack,
+  client: Client,
+  direct: Target,
+): Promise<void> {
+  const before = (await stack.inspect('worker')).State.StartedAt
+  let postingId = 2000
+  const next = (i: number) =>
+    i % 2 === 0
+      ? testEvent('posting.sent_to_publish', { posting_id: ++postingId, service_id: 7 })
+      : testEvent('compose.test.in_flight', { n: i })
+  const deliveries: Promise<void>[] = []
+  for (let i = 0; i < 10; i++) deliveries.push(deliverNew(direct, stack.secret, next(i)))
+  await Promise.all(deliveries)
+  const restart = stack.compose(['restart', '--timeout', '30', 'worker'])
+  let restarting = true
+  restart.then(
+    () => (restarting = false),
+    () => (restarting = false),
+  )
+  let i = 10
+  let mostRunning = 0
+  while (restarting) {
+    await Promise.all([0, 1, 2].map(() => deliverNew(direct, stack.secret, next(i++))))
+    const inFlight = await client.workflow.count('ExecutionStatus = "Running"')
+    const running = inFlight.count
+    mostRunning = Math.max(mostRunning, running)
+    await sleep(200)
+  }
+  await restart
+  for (let j = 0; j < 6; j++) await deliverNew(direct, stack.secret, next(i++))
+  const after = (await stack.inspect('worker')).State.StartedAt
+  assert.notEqual(after, before, 'the worker container did not restart')
+  assert.ok(mostRunning > 0, 'no run was in flight while the worker restarted')
+  step(
+    `worker restarted; ${i} events delivered around it, up to ${mostRunning} runs in flight meanwhile`,
+  )
+  await waitHealthy(stack, ['worker'])
+}
+
+async function caddyTarget(stack: ComposeStack): Promise<Target> {
+  const ca = await until('Caddy local CA root', 60_000, async () => {
+    const pem = await stack.exec('caddy', ['cat', '/data/caddy/pki/authorities/local/root.crt'])
+    return pem.includes('BEGIN CERTIFICATE') ? pem : undefined
+  })
+  return { kind: 'https', port: stack.ports.https, hostname: 'localhost', ca }
+}
+
+async function scenario(stack: ComposeStack): Promise<void> {
+  step(
+    `build (the project's Dockerfile, base scompler-compose-test/node:${stack.nodeVersion}-bookworm)`,
+  )
+  const buildStarted = Date.now()
+  await stack.compose(['build'])
+  const { stdout } = await run('docker', [
+    'image',
+    'inspect',
+    APP_IMAGE,
+    '--format',
+    '{{.Size}} {{.Config.User}}',
+  ])
+  const [size, user] = stdout.trim().split(' ')
+  assert.equal(user, 'node', 'the image does not run as the non-root user node')
+  step(
+    `built ${APP_IMAGE} in ${seconds(buildStarted)} s: ${(Number(size) / 1e6).toFixed(0)} MB, user ${user}`,
+  )
+
+  step('docker-compose up -d')
+  await stack.compose(['up', '-d'])
+  await waitHealthy(stack, ['postgres', 'temporal', 'api', 'worker'])
+  await assertCompletedOneJobs(stack)
+  step(
+    'postgres, temporal, api, worker healthy; temporal-schema, temporal-namespace, setup exited 0',
+  )
+
+  const added = await stack.exec('worker', [
+    'node',
+    'bin/scompler-webhooks.js',
+    'installations',
+    'add',
+    '--account-id',
+    '42',
+    '--json',
+  ])
+  const installationId = (JSON.parse(added) as { installationId: string }).installationId
+  step(`installation ${installationId} added for account 42 (CLI in the worker container)`)
+
+  const connection = await Connection.connect({ address: `127.0.0.1:${stack.ports.temporal}` })
+  const client = new Client({ connection })
+  try {
+    const https = await caddyTarget(stack)
+    const direct: Target = { kind: 'direct', port: stack.ports.api }
+
+    const viaCaddy = [
+      testEvent('posting.sent_to_publish', { posting_id: 1001, service_id: 7 }),
+      testEvent('compose.test.via_caddy', { through: 'https' }),
+    ]
+    for (const event of viaCaddy) await deliverNew(https, stack.secret, event)
+    const duplicate: Answer = await deliver(https, stack.secret, viaCaddy[0]!)
+    assert.equal(duplicate.body.status, 'duplicate', JSON.stringify(duplicate.body))
+    const forged = await deliver(
+      https,
+      stack.secret,
+      testEvent('compose.test.forged', {}),
+      'a'.repeat(64),
+    )
+    assert.equal(forged.status, 401)
+    assert.equal(forged.body.error, 'invalid_signature')
+    assert.equal((await post(https, '/metrics', undefined)).status, 404)
+    step(
+      `HTTPS through Caddy (local CA, SNI localhost, :${https.port}): 2 accepted, duplicate, forged 401, /metrics 404`,
+    )
+
+    for (const event of [
+      testEvent('posting.sent_to_publish', { posting_id: 1002, service_id: 7 }),
+      testEvent('compose.test.direct', { through: 'loopback' }),
+    ]) {
+      await deliverNew(direct, stack.secret, event)
+    }
+    step(`directly to the API (127.0.0.1:${direct.port}): 2 accepted`)
+
+    await restartWorkerWhileDelivering(stack, client, direct)
+
+    await assertAllCompleted(client)
+    step(
+      `${delivered.size} events: each exactly one run, the delivered one, completed with outcome "completed"`,
+    )
+
+    // Last, so that no posting above meets an uninstalled account.
+    const uninstall = testEvent('app.uninstalled', {
+      installation_id: installationId,
+      delete_related_data: true,
+    })
+    await deliverNew(https, stack.secret, uninstall)
+    await assertAllCompleted(client)
+    const { details } = (await client.workflow.getHandle(uninstall.id).result()) as {
+      details?: { tokensRemoved?: number }
+    }
+    assert.equal(details?.tokensRemoved, 1, JSON.stringify(details))
+    step("app.uninstalled through Caddy: completed, the installation's token removed")
+
+    const ui = await fetch(`http://127.0.0.1:${stack.ports.temporalUi}/`)
+    assert.equal(ui.status, 200)
+    assert.match(await ui.text(), /<html/i)
+    await assertLoopbackOnly(stack)
+  } finally {
+    await connection.close()
+  }
+}
+
+async function main(): Promise<void> {
+  const stack = await ComposeStack.create()
+  const { ports } = stack
+  step(
+    `project ${stack.project}: API 127.0.0.1:${ports.api}, HTTPS 127.0.0.1:${ports.https}, ` +
+      `Temporal 127.0.0.1:${ports.temporal}, UI 127.0.0.1:${ports.temporalUi}`,
+  )
+  let failure: unknown
+  // Interrupted (Ctrl-C, CI timeout): still take the stack down.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      step(`${signal}: docker-compose down -v`)
+      void stack.down().finally(() => process.exit(130))
+    })
+  }
+  try {
+    await scenario(stack)
+  } catch (error) {
+    failure = error
+    const logs = await stack.compose(['logs', '--no-color', '--tail', '20']).catch(() => undefined)
+    if (logs) console.error(logs.stdout)
+  } finally {
+    step('docker-compose down -v')
+    await stack.down().catch((error: unknown) => {
+      console.error(`down failed: ${String(error)}`)
+      failure ??= error
+    })
+  }
+  if (failure) {
+    console.error(
+      `compose test FAILED after ${seconds()} s: ${failure instanceof Error ? failure.stack : JSON.stringify(failure)}`,
+    )
+    process.exitCode = 1
+    return
+  }
+  console.log(
+    `compose test passed: ${delivered.size} events, each exactly one completed run, in ${seconds()} s`,
+  )
+}
+
+void main()
