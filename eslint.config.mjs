@@ -80,7 +80,14 @@ export default tseslint.config(
   },
   // One-way dependencies between the roles of src/ (docs/architecture.md).
   layer(['src/api.ts', 'src/http/**/*.ts'], ['worker', 'store', 'activities', 'admin', 'cli'], {
-    packages: WORKER_LIBRARIES,
+    // Nor anything that spawns processes (the dev server and the CLI download are npm start's).
+    packages: [
+      ...WORKER_LIBRARIES,
+      'node:child_process',
+      'child_process',
+      '**/temporal/dev-server',
+      '**/temporal/cli-download*',
+    ],
     message: 'The API (ingress) never loads worker, store or activities code.',
   }),
   layer(['src/temporal/**/*.ts'], ['http', 'worker', 'store', 'activities', 'admin', 'cli'], {
@@ -95,6 +102,9 @@ export default tseslint.config(
       message: 'src/shared is the bottom layer: it imports no other role.',
     },
   ),
+  layer(['src/config.ts'], ['http', 'temporal', 'worker', 'store', 'activities', 'admin', 'cli'], {
+    message: 'config.ts reads the environment; the roles import it, never the other way.',
+  }),
   layer(['src/store/**/*.ts'], ['http', 'temporal', 'worker', 'activities', 'admin', 'cli'], {
     message: 'The store knows nothing of HTTP, Temporal or the worker.',
   }),

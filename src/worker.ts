@@ -5,7 +5,7 @@ import { runMain } from './shared/lifecycle'
 import { createLogger } from './shared/logger'
 import { openDatabase } from './store/database'
 import { connectTemporal } from './temporal/connect'
-import { missingSearchAttributes } from './temporal/namespace'
+import { temporalReadiness } from './temporal/namespace'
 import { bootstrapWorker } from './worker/bootstrap'
 import { startHealthServer } from './worker/health-server'
 import { ledgerKeepMs, startLedgerPruning } from './worker/housekeeping'
@@ -40,14 +40,10 @@ void runMain('scompler-webhooks worker', async ({ shutdown, defer }) => {
     host: config.http.host,
     registry: telemetry.metrics.registry,
     temporalMetricsUrl: telemetry.temporalMetricsUrl,
-    readiness: async () => {
-      if (worker.getState() !== 'RUNNING') return `worker is ${worker.getState()}`
-      const missing = await missingSearchAttributes(connection, namespace).catch(() => undefined)
-      if (missing === undefined) return 'Temporal is unreachable'
-      return missing.length > 0
-        ? `search attributes missing: ${missing.join(', ')} (run npm run setup)`
-        : undefined
-    },
+    readiness: async () =>
+      worker.getState() === 'RUNNING'
+        ? temporalReadiness(connection, namespace)
+        : `worker is ${worker.getState()}`,
   })
   defer(() => health.close())
   logger.info({ taskQueue, namespace, health: health.url }, 'worker running')

@@ -1,21 +1,22 @@
 // `installations add|list|remove` over the store (see store-access.ts for which way it goes).
 import { randomUUID } from 'node:crypto'
+import { decimalId, installationId } from '../events'
 import { CliError, EXIT } from './cli-error'
 import type { CliContext } from './context'
 import { formatDate, print, table } from './output'
 import type { StoreAccess } from './store-access'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
+// The envelope's own schemas, so an id means the same thing here as in a webhook.
 function checkInstallationId(id: string): string {
-  if (!UUID.test(id)) throw new CliError(`installation id ${id} is not a UUID`, EXIT.usage)
-  return id.toLowerCase()
+  const parsed = installationId.safeParse(id)
+  if (!parsed.success) throw new CliError(`installation id ${id} is not a UUID`, EXIT.usage)
+  return parsed.data
 }
 
 function checkAccountId(id: string): string {
-  if (!/^\d{1,20}$/.test(id))
-    throw new CliError('--account-id must be a decimal integer', EXIT.usage)
-  return BigInt(id).toString()
+  const parsed = decimalId.safeParse(id)
+  if (!parsed.success) throw new CliError('--account-id must be a decimal integer', EXIT.usage)
+  return parsed.data
 }
 
 export interface AddOptions {

@@ -5,15 +5,14 @@ import type { Client } from '@temporalio/client'
 import type { Config } from '../config'
 import { listen, type Listening } from '../shared/listen'
 import type { Logger } from '../shared/logger'
-import { missingSearchAttributes } from '../temporal/namespace'
-import { createEventStarter, withTimeout } from '../temporal/start-event'
+import { temporalReadiness } from '../temporal/namespace'
+import { createEventStarter } from '../temporal/start-event'
 import { createApp, createOpsApp } from './app'
 import { createApiMetrics, type ApiMetrics } from './metrics'
 import type { WebhookSecrets } from './signature'
 
 /** Slow senders get this long for headers and for the whole request. */
 export const REQUEST_TIMEOUT_MS = 10_000
-const READINESS_TIMEOUT_MS = 3000
 
 export interface ApiServerDeps {
   config: Pick<Config, 'http' | 'ops' | 'webhook' | 'unverified' | 'temporal'>
@@ -35,7 +34,7 @@ export async function startApiServer({
   tracer,
 }: ApiServerDeps): Promise<ApiListening> {
   const ops = {
-    readiness: () => temporalReadiness(client, config.temporal.namespace),
+    readiness: () => temporalReadiness(client.connection, config.temporal.namespace),
     logger,
     metrics: metrics ?? createApiMetrics(),
     tracer,
@@ -85,19 +84,4 @@ export function createHttpServer(
   server.headersTimeout = timeoutMs
   server.requestTimeout = timeoutMs
   return server
-}
-
-/** Ready when Temporal answers and our search attributes are registered. */
-async function temporalReadiness(client: Client, namespace: string): Promise<string | undefined> {
-  try {
-    const missing = await withTimeout(READINESS_TIMEOUT_MS, (signal) =>
-      client.withAbortSignal(signal, () => missingSearchAttributes(client.connection, namespace)),
-    )
-    if (missing.length > 0) {
-      return `search attributes missing in namespace ${namespace}: ${missing.join(', ')} (run npm run setup)`
-    }
-    return undefined
-  } catch {
-    return 'Temporal is unreachable'
-  }
 }

@@ -13,9 +13,13 @@ export interface Listening {
 
 export async function listen(server: Server, target: ListenTarget): Promise<Listening> {
   await new Promise<void>((resolve, reject) => {
+    const listening = () => {
+      server.off('error', reject)
+      resolve()
+    }
     server.once('error', reject)
-    if ('path' in target) server.listen(target.path, resolve)
-    else server.listen(target.port, target.host, resolve)
+    if ('path' in target) server.listen(target.path, listening)
+    else server.listen(target.port, target.host, listening)
   })
   return {
     url: 'path' in target ? target.path : `http://${displayHost(target.host)}:${boundPort(server)}`,

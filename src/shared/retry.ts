@@ -35,3 +35,24 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
   })
 }
+
+/** Aborts `fn` after `ms`, and answers then even if the abort is not honoured at once. */
+export async function withTimeout<T>(
+  ms: number,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`timed out after ${ms} ms`)
+      controller.abort(error)
+      reject(error)
+    }, ms)
+  })
+  try {
+    return await Promise.race([fn(controller.signal), expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -174,7 +174,8 @@ function removePartialDownloads(dir: string): void {
   }
 }
 
-function isExecutableFile(file: string): boolean {
+/** An executable regular file (a directory named `temporal` on PATH is not the CLI). */
+export function isExecutableFile(file: string): boolean {
   try {
     accessSync(file, constants.X_OK)
     return statSync(file).isFile()

@@ -8,20 +8,27 @@ import { retry } from '../shared/retry'
 export type TemporalConnectionOptions = TemporalConfig['connection'] &
   Pick<ConnectionOptions, 'connectTimeout'>
 
-export interface ConnectOptions<C> {
-  /** The SDK's connect: the client's by default, or the worker's `NativeConnection.connect`. */
-  via?: (options: TemporalConnectionOptions) => Promise<C>
+export interface Waiting {
   /** Retries with backoff until Temporal answers or `signal` aborts, instead of failing at once. */
   wait?: { signal: AbortSignal; logger: Logger }
 }
 
-export async function connectTemporal<C = Connection>(
+/** The client's connection, or with `via` another SDK connect (the worker's `NativeConnection`). */
+export function connectTemporal<C>(
   options: TemporalConnectionOptions,
-  { via, wait }: ConnectOptions<C> = {},
-): Promise<C> {
-  const connect = via ?? ((o) => Connection.connect(o) as Promise<C>)
+  how: Waiting & { via: (options: TemporalConnectionOptions) => Promise<C> },
+): Promise<C>
+export function connectTemporal(
+  options: TemporalConnectionOptions,
+  how?: Waiting,
+): Promise<Connection>
+export async function connectTemporal<C>(
+  options: TemporalConnectionOptions,
+  { via, wait }: Waiting & { via?: (options: TemporalConnectionOptions) => Promise<C> } = {},
+): Promise<C | Connection> {
+  const connect = via ?? ((o: TemporalConnectionOptions) => Connection.connect(o))
   if (!wait) return connect(options)
-  return retry(() => connect(options), {
+  return retry<C | Connection>(() => connect(options), {
     signal: wait.signal,
     initialDelayMs: 500,
     maxDelayMs: 10_000,

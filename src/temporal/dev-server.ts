@@ -1,11 +1,11 @@
 // Runs the Temporal CLI's dev server (full server, SQLite persistence, Web UI) as a child process.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { accessSync, constants, createWriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import path from 'node:path'
 import type { Env } from '../config'
 import { freePort } from '../shared/listen'
 import { retry } from '../shared/retry'
-import { downloadTemporalCli, type CliDownloadOptions } from './cli-download'
+import { downloadTemporalCli, isExecutableFile, type CliDownloadOptions } from './cli-download'
 import { connectTemporal } from './connect'
 
 export interface DevServer {
@@ -51,7 +51,7 @@ export function findTemporalCli(cliPath: string | undefined, env: Env): string {
         .split(path.delimiter)
         .filter(Boolean)
         .map((dir) => path.join(dir, 'temporal'))
-  const found = candidates.find(isExecutable)
+  const found = candidates.find(isExecutableFile)
   if (found) return found
   throw new TemporalCliNotFoundError(
     cliPath
@@ -184,14 +184,5 @@ async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<vo
     await retry(answers, { signal, initialDelayMs: 250, maxDelayMs: 250 })
   } catch (error) {
     throw new Error(`temporal server at ${address} did not come up`, { cause: error })
-  }
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK)
-    return true
-  } catch {
-    return false
   }
 }

@@ -5,9 +5,30 @@ import type { ConnectionLike } from '@temporalio/client'
 import proto from '@temporalio/proto'
 import Long from 'long'
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain'
+import { withTimeout } from '../shared/retry'
 
 const KEYWORD = proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 const DAY_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Ready when Temporal answers within `timeoutMs` and our search attributes are registered; else
+ * the reason (the API's and the worker's /readyz).
+ */
+export async function temporalReadiness(
+  connection: ConnectionLike,
+  namespace: string,
+  timeoutMs = 3000,
+): Promise<string | undefined> {
+  try {
+    const missing = await withTimeout(timeoutMs, (signal) =>
+      connection.withAbortSignal(signal, () => missingSearchAttributes(connection, namespace)),
+    )
+    if (missing.length === 0) return undefined
+    return `search attributes missing in namespace ${namespace}: ${missing.join(', ')} (run npm run setup)`
+  } catch {
+    return 'Temporal is unreachable'
+  }
+}
 
 /** Names of our search attributes that the namespace does not have yet. */
 export async function missingSearchAttributes(

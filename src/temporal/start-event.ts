@@ -6,7 +6,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client'
 import { SCOMPLER_ACCOUNT_ID, SCOMPLER_EVENT, workflowTypeFor, type ScomplerEvent } from '../domain'
-import { retry } from '../shared/retry'
+import { retry, withTimeout } from '../shared/retry'
 
 /** A start that takes longer is answered 503 so the sender redelivers later. */
 const START_TIMEOUT_MS = 5000
@@ -92,25 +92,4 @@ function isTransient(error: unknown): boolean {
   const code =
     (error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code
   return typeof code === 'number' && TRANSIENT_GRPC_CODES.has(code)
-}
-
-/** Aborts `fn` after `ms`, and answers then even if the abort is not honoured at once. */
-export async function withTimeout<T>(
-  ms: number,
-  fn: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController()
-  let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`timed out after ${ms} ms`)
-      controller.abort(error)
-      reject(error)
-    }, ms)
-  })
-  try {
-    return await Promise.race([fn(controller.signal), expired])
-  } finally {
-    clearTimeout(timer)
-  }
 }

@@ -1,6 +1,7 @@
 // The worker's own health and metrics endpoint, on a port of its own (WORKER_HEALTH_PORT).
 import { createServer, type Server } from 'node:http'
 import type { Registry } from 'prom-client'
+import { HTTP_ERRORS, type ErrorCode } from '../http/errors'
 import { listen, type Listening } from '../shared/listen'
 
 export async function startHealthServer(options: {
@@ -16,13 +17,13 @@ export async function startHealthServer(options: {
       res.writeHead(status, { 'Content-Type': type })
       res.end(typeof body === 'string' ? body : JSON.stringify(body))
     }
+    const refuse = (code: ErrorCode, message = HTTP_ERRORS[code].message) =>
+      reply(HTTP_ERRORS[code].status, { error: code, message })
     void (async () => {
       if (req.url === '/healthz') return reply(200, { status: 'ok' })
       if (req.url === '/readyz') {
         const reason = await options.readiness()
-        return reason
-          ? reply(503, { error: 'not_ready', message: reason })
-          : reply(200, { status: 'ready' })
+        return reason ? refuse('not_ready', reason) : reply(200, { status: 'ready' })
       }
       if (req.url === '/metrics') {
         const temporal = await temporalMetrics(options.temporalMetricsUrl)
@@ -32,8 +33,8 @@ export async function startHealthServer(options: {
           options.registry.contentType,
         )
       }
-      reply(404, { error: 'not_found', message: 'No such endpoint' })
-    })().catch(() => reply(500, { error: 'internal_error', message: 'Internal error' }))
+      refuse('not_found')
+    })().catch(() => refuse('internal_error'))
   })
   return listen(server, options)
 }

@@ -13,13 +13,17 @@ export function ledgerKeepMs(maxAgeMs: number): number {
   return maxAgeMs + DAY_MS
 }
 
-/** Prunes once now, then every `everyMs`; `stop()` ends the schedule. */
+/**
+ * Prunes once now, then every `everyMs`; a round still running is not started again. `stop()` ends
+ * the schedule and resolves once a round in flight is done (before the store closes).
+ */
 export function startLedgerPruning(options: {
   db: Database
   keepMs: number
   logger: Logger
   everyMs?: number
-}): { stop(): void } {
+}): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined
   const prune = async () => {
     try {
       const pruned = await pruneLedger(options.db, new Date(Date.now() - options.keepMs))
@@ -29,8 +33,16 @@ export function startLedgerPruning(options: {
       options.logger.warn({ err: error }, 'ledger pruning failed')
     }
   }
-  void prune()
-  const timer = setInterval(() => void prune(), options.everyMs ?? PRUNE_EVERY_MS)
+  const round = () => {
+    running ??= prune().finally(() => (running = undefined))
+  }
+  round()
+  const timer = setInterval(round, options.everyMs ?? PRUNE_EVERY_MS)
   timer.unref()
-  return { stop: () => clearInterval(timer) }
+  return {
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
+  }
 }

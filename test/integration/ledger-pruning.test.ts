@@ -56,6 +56,6 @@ it('prunes old completed entries on its schedule, and nothing else', async () =>
     expect(await getLedgerEntry(store.db, recent)).toMatchObject({ status: 'completed' })
     expect(await getLedgerEntry(store.db, unfinished)).toMatchObject({ status: 'claimed' })
   } finally {
-    pruning.stop()
+    await pruning.stop()
   }
 }, 30_000)
