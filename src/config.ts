@@ -22,6 +22,18 @@ export interface StoreLimits {
   idleInTransactionTimeoutMs: number
 }
 
+/**
+ * Store bounds when unset. An attempt that waits its turn (5 s), then for a lock (5 s), fails
+ * retryably within the activities' 15 s start-to-close; Temporal retries it later with backoff.
+ */
+export const DEFAULT_STORE_LIMITS: StoreLimits = {
+  poolSize: 10,
+  acquireTimeoutMs: 5000,
+  statementTimeoutMs: 10_000,
+  lockTimeoutMs: 5000,
+  idleInTransactionTimeoutMs: 10_000,
+}
+
 /** The bound on bodies being read before their signature is checked (src/http/unverified.ts). */
 export interface UnverifiedLimits {
   /** Body bytes that requests not yet verified may hold together. */
@@ -118,13 +130,7 @@ export function loadConfig(env: Env): Config {
     temporal: loadTemporalConfig(env),
     databaseUrl: fromEnvOrFile(env, 'DATABASE_URL'),
     dataDir: path.resolve(env.DATA_DIR || '.data'),
-    storeLimits: {
-      poolSize: positiveInt(env, 'DATABASE_POOL_SIZE', 10),
-      acquireTimeoutMs: duration(env, 'DATABASE_ACQUIRE_TIMEOUT', '5s'),
-      statementTimeoutMs: duration(env, 'DATABASE_STATEMENT_TIMEOUT', '10s'),
-      lockTimeoutMs: duration(env, 'DATABASE_LOCK_TIMEOUT', '5s'),
-      idleInTransactionTimeoutMs: duration(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT', '10s'),
-    },
+    storeLimits: loadStoreLimits(env),
     webhook: {
       maxBodyBytes,
       maxAgeMs: duration(env, 'WEBHOOK_MAX_AGE', '72h'),
@@ -168,6 +174,21 @@ function unverifiedLimits(env: Env, maxBodyBytes: number): UnverifiedLimits {
   return {
     maxBytes,
     maxRequests: positiveInt(env, 'WEBHOOK_UNVERIFIED_MAX_CONNS', defaults.maxRequests),
+  }
+}
+
+function loadStoreLimits(env: Env): StoreLimits {
+  const defaults = DEFAULT_STORE_LIMITS
+  const ms = (name: string, fallback: number) => duration(env, name, `${fallback}ms`)
+  return {
+    poolSize: positiveInt(env, 'DATABASE_POOL_SIZE', defaults.poolSize),
+    acquireTimeoutMs: ms('DATABASE_ACQUIRE_TIMEOUT', defaults.acquireTimeoutMs),
+    statementTimeoutMs: ms('DATABASE_STATEMENT_TIMEOUT', defaults.statementTimeoutMs),
+    lockTimeoutMs: ms('DATABASE_LOCK_TIMEOUT', defaults.lockTimeoutMs),
+    idleInTransactionTimeoutMs: ms(
+      'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT',
+      defaults.idleInTransactionTimeoutMs,
+    ),
   }
 }
 

@@ -1,12 +1,12 @@
 // One SQL schema, two drivers: PostgreSQL (DATABASE_URL) and embedded PGlite (DATA_DIR).
 // Queries are written once against `Queryable`; only connection handling differs.
 import path from 'node:path'
-import type { StoreLimits } from '../config'
+import { DEFAULT_STORE_LIMITS, type StoreLimits } from '../config'
 import { migrate } from './migrate'
 import { openPglite } from './pglite'
 import { openPostgres } from './postgres'
 
-export type { StoreLimits }
+export { DEFAULT_STORE_LIMITS, type StoreLimits }
 
 export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>
@@ -34,19 +34,6 @@ export interface Database extends Queryable {
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>
   close(): Promise<void>
-}
-
-/** Bounds on store work (PostgreSQL; the embedded store is a single session and ignores them). */
-/**
- * Each fits the activities' 15 s start-to-close: an attempt that waits its turn (5 s), then for a
- * lock (5 s), fails retryably in time, and Temporal retries it later with backoff.
- */
-export const DEFAULT_STORE_LIMITS: StoreLimits = {
-  poolSize: 10,
-  acquireTimeoutMs: 5000,
-  statementTimeoutMs: 10_000,
-  lockTimeoutMs: 5000,
-  idleInTransactionTimeoutMs: 10_000,
 }
 
 export interface StoreOptions {

@@ -1,9 +1,14 @@
 import { ConfigError, loadConfig } from '../../src/config'
-import { DEFAULT_STORE_LIMITS } from '../../src/store/database'
 
 describe('store limits configuration', () => {
-  it('defaults to the store defaults', () => {
-    expect(loadConfig({}).storeLimits).toEqual(DEFAULT_STORE_LIMITS)
+  it('defaults to a pool of 10 and timeouts that fit a 15 s activity attempt', () => {
+    expect(loadConfig({}).storeLimits).toEqual({
+      poolSize: 10,
+      acquireTimeoutMs: 5000,
+      statementTimeoutMs: 10_000,
+      lockTimeoutMs: 5000,
+      idleInTransactionTimeoutMs: 10_000,
+    })
   })
 
   it('reads the pool size and the timeouts', () => {
