@@ -68,7 +68,7 @@ async function startFromLedger(
   const event = entry.payload
   const handle = await client.workflow.start(
     workflowTypeFor(event.event),
-    workflowStartOptions(event, context.config.temporal.taskQueue),
+    startOptions(context, event, context.config.temporal.taskQueue),
   )
   return {
     eventId,
@@ -141,7 +141,7 @@ async function startAgain(
   if (!input) throw new CliError(`the run of ${eventId} has no recorded input`, EXIT.failed)
   const handle = await client.workflow.start(
     description.type,
-    workflowStartOptions(input as ScomplerEvent, description.taskQueue),
+    startOptions(context, input as ScomplerEvent, description.taskQueue),
   )
   return {
     eventId,
@@ -151,6 +151,13 @@ async function startAgain(
     webUiUrl: runUrl(context, eventId, handle.firstExecutionRunId),
     from: 'history',
   }
+}
+
+/** The event, and the store retry window of this configuration (STORE_RETRY_WINDOW). */
+function startOptions(context: CliContext, event: ScomplerEvent, taskQueue: string) {
+  const options = workflowStartOptions(event, taskQueue)
+  const args = [event, { storeRetryWindow: context.config.storeRetryWindowMs }]
+  return { ...options, args } as unknown as typeof options
 }
 
 function sinceDate(since: string): Date {

@@ -3,7 +3,7 @@
 // `events replay <id>` runs it again from there when Temporal no longer has the run's history.
 // Real Temporal, real PostgreSQL, the real CLI.
 import { randomUUID } from 'node:crypto'
-import type { Client } from '@temporalio/client'
+import { defaultPayloadConverter, type Client } from '@temporalio/client'
 import { parseEnvelope } from '../../src/events'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { workflowTypeFor, type ScomplerEvent } from '../../src/domain'
@@ -43,6 +43,7 @@ const cliEnv = () => ({
   TEMPORAL_NAMESPACE: TEST_NAMESPACE,
   TEMPORAL_TASK_QUEUE: taskQueue,
   DATABASE_URL: store.url,
+  STORE_RETRY_WINDOW: '2h',
 })
 
 async function storedData(eventId: string): Promise<unknown> {
@@ -99,6 +100,13 @@ it('replays from the ledger a claimed event whose run Temporal never saw', async
     expect(replayed.from).toBe('ledger')
     const closed = await waitForClose(client, event.id, replayed.runId)
     expect(closed.status.name).toBe('COMPLETED')
+    // The replayed run gets the event and this configuration's store retry window.
+    const history = await client.workflow.getHandle(event.id, replayed.runId).fetchHistory()
+    const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads
+    expect(input?.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
+      event,
+      { storeRetryWindow: 2 * 3600_000 },
+    ])
   } finally {
     await worker.stop()
   }
