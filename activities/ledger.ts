@@ -26,6 +26,7 @@ export function createLedgerActivities(db: Database) {
         event: event.event,
         accountId: event.accountId,
         runId,
+        payload: event,
       })
       return entry.status === 'completed'
         ? { status: 'completed', result: asDuplicate(entry.result, entry.runId) }

@@ -90,6 +90,13 @@ export interface Config {
    */
   storeLimits: StoreLimits
   webhook: { maxBodyBytes: number; maxAgeMs: number }
+  /**
+   * STORE_RETRY_WINDOW: how long a run retries its store work (the store activities'
+   * scheduleToClose, given in the run's start input). Default: the namespace retention that
+   * `npm run setup` registers (WEBHOOK_MAX_AGE rounded up to days, plus a day) minus a one-day
+   * margin, so store work is retried for as long as the run's history lives (3 days for 72h).
+   */
+  storeRetryWindowMs: number
   /** The bound on bodies being read before their signature is checked (src/http/unverified.ts). */
   unverified: UnverifiedLimits
   logLevel: string
@@ -135,6 +142,7 @@ export function loadConfig(env: Env): Config {
       maxBodyBytes,
       maxAgeMs: duration(env, 'WEBHOOK_MAX_AGE', '72h'),
     },
+    storeRetryWindowMs: storeRetryWindow(env),
     unverified: unverifiedLimits(env, maxBodyBytes),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     workerHealthPort: port(env, 'WORKER_HEALTH_PORT', 3001),
@@ -283,6 +291,13 @@ function port(env: Env, name: string, fallback: number): number {
   const value = env[name] ? positiveInt(env, name, fallback) : fallback
   if (value > 65535) throw new ConfigError(`${name} must be a port number (1-65535)`)
   return value
+}
+
+const DAY_MS = 24 * 3600_000
+
+function storeRetryWindow(env: Env): number {
+  const retentionMs = Math.ceil(duration(env, 'WEBHOOK_MAX_AGE', '72h') / DAY_MS) * DAY_MS + DAY_MS
+  return duration(env, 'STORE_RETRY_WINDOW', `${(retentionMs - DAY_MS) / 1000}`)
 }
 
 function duration(env: Env, name: string, fallback: string): number {

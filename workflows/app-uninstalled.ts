@@ -3,14 +3,8 @@ import type { Activities } from '../activities'
 import type { EventResult, ScomplerEvent } from '../src/domain'
 import { claimOrDuplicate } from './claim'
 import { reported } from './report'
+import { storeActivities, type RunOptions } from './store-retry'
 
-// Store work: a lost worker is noticed within 15 s; a store outage is retried for 30 minutes, then
-// the run fails visibly and can be replayed.
-const { claimEvent, uninstallInstallation } = proxyActivities<Activities>({
-  startToCloseTimeout: '15s',
-  scheduleToCloseTimeout: '30m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-})
 // Temporal API calls: listing and cancelling runs.
 const { cancelPostingRuns } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -20,7 +14,11 @@ const { cancelPostingRuns } = proxyActivities<Activities>({
 })
 
 /** app.uninstalled: remove the installation's token and data, then stop its posting runs. */
-export async function appUninstalled(event: ScomplerEvent): Promise<EventResult> {
+export async function appUninstalled(
+  event: ScomplerEvent,
+  options?: RunOptions,
+): Promise<EventResult> {
+  const { claimEvent, uninstallInstallation } = storeActivities(options)
   return reported(async () => {
     const duplicate = await claimOrDuplicate(claimEvent, event)
     if (duplicate) return duplicate

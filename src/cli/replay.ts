@@ -3,13 +3,14 @@
 // again; the ledger still answers `duplicate` for an event that completed after all.
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client'
 import ms from 'ms'
-import type { ScomplerEvent } from '../domain'
+import { workflowTypeFor, type ScomplerEvent } from '../domain'
 import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
 import { runUrl, type CliContext } from './context'
 import { describeLatest, visibilityQuery } from './events'
 import { summarizeHistory } from './history'
 import { print, table } from './output'
+import { openStoreAccess } from './store-access'
 
 interface Replayed {
   eventId: string
@@ -17,22 +18,66 @@ interface Replayed {
   previousStatus: string
   runId: string
   webUiUrl: string
+  /** Where the input came from: the previous run's history, or the ledger (history gone). */
+  from: 'history' | 'ledger'
 }
 
 export async function replayEvent(context: CliContext, client: Client, eventId: string) {
   const description = await describeLatest(client, eventId)
-  if (!description) {
-    throw new CliError(
-      `no run of event ${eventId} in Temporal (unknown, or past retention)`,
-      EXIT.notFound,
-    )
-  }
-  const replayed = await startAgain(context, client, description)
+  const replayed = description
+    ? await startAgain(context, client, description)
+    : await startFromLedger(context, client, eventId)
   print(
     context,
     replayed,
-    `replaying ${eventId} as run ${replayed.runId}\nWeb UI: ${replayed.webUiUrl}`,
+    `replaying ${eventId} as run ${replayed.runId}${replayed.from === 'ledger' ? ' (input from the ledger)' : ''}\nWeb UI: ${replayed.webUiUrl}`,
   )
+}
+
+/**
+ * Temporal no longer has a run of the event (past retention): the ledger keeps the normalised
+ * event from its claim until it completes, so an event claimed but never completed runs again
+ * with exactly what was accepted.
+ */
+async function startFromLedger(
+  context: CliContext,
+  client: Client,
+  eventId: string,
+): Promise<Replayed> {
+  const store = await openStoreAccess(context.config)
+  let entry
+  try {
+    entry = await store.ledgerEntry(eventId)
+  } finally {
+    await store.close()
+  }
+  if (entry?.status === 'completed') {
+    throw new CliError(
+      `event ${eventId} is completed (ledger): only a failed, terminated or timed-out event runs again`,
+      EXIT.failed,
+    )
+  }
+  if (!entry?.payload) {
+    throw new CliError(
+      entry
+        ? `no run of event ${eventId} in Temporal (past retention), and its ledger claim predates kept payloads`
+        : `no run of event ${eventId} in Temporal or the ledger (unknown, or past retention)`,
+      EXIT.notFound,
+    )
+  }
+  const event = entry.payload
+  const handle = await client.workflow.start(
+    workflowTypeFor(event.event),
+    startOptions(context, event, context.config.temporal.taskQueue),
+  )
+  return {
+    eventId,
+    previousRunId: entry.runId,
+    previousStatus: 'CLAIMED_IN_LEDGER',
+    runId: handle.firstExecutionRunId,
+    webUiUrl: runUrl(context, eventId, handle.firstExecutionRunId),
+    from: 'ledger',
+  }
 }
 
 export interface ReplayFailedOptions {
@@ -96,7 +141,7 @@ async function startAgain(
   if (!input) throw new CliError(`the run of ${eventId} has no recorded input`, EXIT.failed)
   const handle = await client.workflow.start(
     description.type,
-    workflowStartOptions(input as ScomplerEvent, description.taskQueue),
+    startOptions(context, input as ScomplerEvent, description.taskQueue),
   )
   return {
     eventId,
@@ -104,7 +149,15 @@ async function startAgain(
     previousStatus: status,
     runId: handle.firstExecutionRunId,
     webUiUrl: runUrl(context, eventId, handle.firstExecutionRunId),
+    from: 'history',
   }
+}
+
+/** The event, and the store retry window of this configuration (STORE_RETRY_WINDOW). */
+function startOptions(context: CliContext, event: ScomplerEvent, taskQueue: string) {
+  const options = workflowStartOptions(event, taskQueue)
+  const args = [event, { storeRetryWindow: context.config.storeRetryWindowMs }]
+  return { ...options, args } as unknown as typeof options
 }
 
 function sinceDate(since: string): Date {

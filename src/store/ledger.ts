@@ -1,16 +1,24 @@
 // The processed-events ledger: each run claims its event id; the last side effect completes it in
 // the same transaction. Dedup thus outlives Temporal's retention of the workflow history.
-import type { EventResult } from '../domain'
+import type { EventResult, ScomplerEvent } from '../domain'
 import type { Queryable } from './database'
 
 export type LedgerEntry =
-  { status: 'claimed'; runId: string } | { status: 'completed'; runId: string; result: EventResult }
+  | {
+      status: 'claimed'
+      runId: string
+      /** The normalised event, kept until it completes (none for claims older than 003). */
+      payload?: ScomplerEvent
+    }
+  | { status: 'completed'; runId: string; result: EventResult }
 
 export interface ClaimInput {
   eventId: string
   event: string
   accountId: string
   runId: string
+  /** The normalised event, kept losslessly (a `json` column) until the event completes. */
+  payload?: ScomplerEvent
 }
 
 /**
@@ -19,14 +27,28 @@ export interface ClaimInput {
  */
 export async function claimEvent(db: Queryable, input: ClaimInput): Promise<LedgerEntry> {
   const { rows } = await db.query<{ runId: string }>(
-    `INSERT INTO processed_events (event_id, event, account_id, status, run_id)
-     VALUES ($1, $2, $3, 'claimed', $4)
-     ON CONFLICT (event_id) DO UPDATE SET run_id = EXCLUDED.run_id, claimed_at = now()
+    `INSERT INTO processed_events (event_id, event, account_id, status, run_id, payload)
+     VALUES ($1, $2, $3, 'claimed', $4, $5::json)
+     ON CONFLICT (event_id) DO UPDATE SET run_id = EXCLUDED.run_id, claimed_at = now(),
+       payload = coalesce(EXCLUDED.payload, processed_events.payload)
        WHERE processed_events.status = 'claimed'
      RETURNING run_id AS "runId"`,
-    [input.eventId, input.event, input.accountId, input.runId],
+    [
+      input.eventId,
+      input.event,
+      input.accountId,
+      input.runId,
+      // JSON.stringify escapes NUL and lone surrogates, and json keeps the text as given.
+      input.payload === undefined ? null : JSON.stringify(input.payload),
+    ],
   )
-  if (rows[0] !== undefined) return { status: 'claimed', runId: rows[0].runId }
+  if (rows[0] !== undefined) {
+    return {
+      status: 'claimed',
+      runId: rows[0].runId,
+      ...(input.payload && { payload: input.payload }),
+    }
+  }
   const entry = await getLedgerEntry(db, input.eventId)
   if (entry === undefined) throw new Error(`ledger entry for ${input.eventId} vanished`)
   return entry
@@ -49,7 +71,8 @@ export async function lockLedgerEntry(
 
 export async function completeEvent(tx: Queryable, result: EventResult): Promise<void> {
   await tx.query(
-    `UPDATE processed_events SET status = 'completed', completed_at = now(), result = $2::jsonb
+    `UPDATE processed_events
+     SET status = 'completed', completed_at = now(), result = $2::jsonb, payload = NULL
      WHERE event_id = $1`,
     [result.eventId, JSON.stringify(result)],
   )
@@ -75,12 +98,19 @@ async function readEntry(
     status: 'claimed' | 'completed'
     runId: string
     result: EventResult | null
-  }>(`SELECT status, run_id AS "runId", result FROM processed_events WHERE event_id = $1 ${lock}`, [
-    eventId,
-  ])
+    payload: ScomplerEvent | string | null
+  }>(
+    `SELECT status, run_id AS "runId", result, payload FROM processed_events
+     WHERE event_id = $1 ${lock}`,
+    [eventId],
+  )
   const row = rows[0]
   if (row === undefined) return undefined
-  return row.status === 'completed' && row.result
-    ? { status: 'completed', runId: row.runId, result: row.result }
-    : { status: 'claimed', runId: row.runId }
+  if (row.status === 'completed' && row.result) {
+    return { status: 'completed', runId: row.runId, result: row.result }
+  }
+  // Drivers parse json columns; parse here in case one hands back the text.
+  const payload =
+    typeof row.payload === 'string' ? (JSON.parse(row.payload) as ScomplerEvent) : row.payload
+  return { status: 'claimed', runId: row.runId, ...(payload && { payload }) }
 }

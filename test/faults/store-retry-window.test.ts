@@ -1,0 +1,104 @@
+// Store work is retried (capped backoff) for the run's store retry window, given in its start
+// input: an outage shorter than the window is survived, a longer one fails the run visibly.
+// A real worker and Temporal; the real PostgreSQL behind a gate that refuses every statement, as
+// a store that is down does (SQLSTATE 57P01, retryable), until the outage ends.
+import { randomUUID } from 'node:crypto'
+import { ActivityFailure, type Client } from '@temporalio/client'
+import { parseEnvelope } from '../../src/events'
+import { workflowStartOptions } from '../../src/temporal/start-event'
+import { workflowTypeFor, type ScomplerEvent } from '../../src/domain'
+import type { Database } from '../../src/store/database'
+import { getLedgerEntry } from '../../src/store/ledger'
+import { createTestDatabase, type TestDatabase } from '../helpers/database'
+import { newAccountId } from '../helpers/events'
+import {
+  connectClient,
+  startTestWorker,
+  uniqueTaskQueue,
+  waitForClose,
+  type TestWorker,
+} from '../helpers/temporal'
+
+const taskQueue = uniqueTaskQueue('store-retry-window')
+let store: TestDatabase
+let client: Client
+let worker: TestWorker
+let outageEnds = 0
+
+/** The real store, down (every call refused, retryably) until `outageEnds`. */
+function gated(db: Database): Database {
+  const down = () => {
+    if (Date.now() < outageEnds) {
+      throw Object.assign(new Error('injected outage: SQLSTATE 57P01'), { code: '57P01' })
+    }
+  }
+  return {
+    ...db,
+    query: async (sql, params) => (down(), db.query(sql, params)),
+    exec: async (sql) => (down(), db.exec(sql)),
+    transaction: async (fn, options) => (down(), db.transaction(fn, options)),
+    close: async () => {},
+  }
+}
+
+beforeAll(async () => {
+  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
+  worker = await startTestWorker({ db: gated(store.db), taskQueue })
+}, 60_000)
+afterAll(async () => {
+  outageEnds = 0
+  await worker?.stop()
+  await client?.connection.close()
+  await store?.drop()
+})
+
+function unhandled(): ScomplerEvent {
+  return parseEnvelope({
+    id: randomUUID(),
+    event: 'account.renamed',
+    account_id: newAccountId(),
+    data: { name: 'x' },
+    occurred_at: new Date().toISOString(),
+  })
+}
+
+async function runThroughOutage(event: ScomplerEvent, storeRetryWindow: string, outageMs: number) {
+  outageEnds = Date.now() + outageMs
+  const started = Date.now()
+  const handle = await client.workflow.start(workflowTypeFor(event.event), {
+    ...workflowStartOptions(event, taskQueue),
+    args: [event, { storeRetryWindow }],
+  } as unknown as ReturnType<typeof workflowStartOptions>)
+  const closed = await waitForClose(client, event.id, handle.firstExecutionRunId, 60_000)
+  return { closed, handle, seconds: (Date.now() - started) / 1000 }
+}
+
+it('survives a store outage shorter than the window: the run completes once the store is back', async () => {
+  const event = unhandled()
+  const { closed, seconds } = await runThroughOutage(event, '20s', 4_000)
+  console.log(`store retry window 20s, outage 4s: completed after ${seconds} s`)
+  expect(closed.status.name).toBe('COMPLETED')
+  expect(await getLedgerEntry(store.db, event.id)).toMatchObject({ status: 'completed' })
+}, 90_000)
+
+it('fails the run visibly when the outage outlasts the window', async () => {
+  const event = unhandled()
+  try {
+    const { closed, handle, seconds } = await runThroughOutage(event, '5s', 45_000)
+    console.log(`store retry window 5s, outage 45s: failed after ${seconds} s`)
+    expect(closed.status.name).toBe('FAILED')
+    expect(seconds).toBeLessThan(15)
+    const failure = await handle.result().then(
+      () => undefined,
+      (error: { cause?: unknown }) => error.cause,
+    )
+    expect(failure).toBeInstanceOf(ActivityFailure)
+    expect((failure as ActivityFailure).activityType).toBe('claimEvent')
+    // Temporal gives up when the next backoff would pass the window, with the last attempt's error.
+    expect((failure as ActivityFailure).retryState).toBe('TIMEOUT')
+    expect((failure as ActivityFailure).cause?.message).toMatch(/57P01/)
+  } finally {
+    outageEnds = 0
+  }
+  expect(await getLedgerEntry(store.db, event.id)).toBeUndefined()
+}, 90_000)
