@@ -75,3 +75,15 @@ export interface EventResult {
   /** Facts of the work done, e.g. `{ tokensRemoved: 1, relatedRowsDeleted: 3 }`. */
   details?: Record<string, string | number | boolean>
 }
+
+/** What a run may be started with besides its event (the workflows' optional second argument). */
+export interface RunOptions {
+  /**
+   * How long store work is retried (capped backoff) before the run fails: the store activities'
+   * scheduleToClose, e.g. the namespace retention minus a margin, so work is retried for as long
+   * as the history lives. A duration string ('3d', '10s') or milliseconds. It is part of the
+   * run's recorded input, so a replay sees the same value. Unset (and in every history recorded
+   * before it existed): 30 minutes.
+   */
+  storeRetryWindow?: string | number
+}

@@ -1,17 +1,8 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow'
 import type { Activities } from '../activities'
+import type { RunOptions } from '../src/domain'
 
-/** What a run may be started with besides its event (the workflows' optional second argument). */
-export interface RunOptions {
-  /**
-   * How long store work is retried (capped backoff) before the run fails: the store activities'
-   * scheduleToClose, e.g. the namespace retention minus a margin, so work is retried for as long
-   * as the history lives. A duration string ('3d', '10s') or milliseconds. It is part of the
-   * run's recorded input, so a replay sees the same value. Unset (and in every history recorded
-   * before it existed): 30 minutes.
-   */
-  storeRetryWindow?: string | number
-}
+export type { RunOptions }
 
 export const DEFAULT_STORE_RETRY_WINDOW = '30m'
 

@@ -155,9 +155,9 @@ async function startAgain(
 
 /** The event, and the store retry window of this configuration (STORE_RETRY_WINDOW). */
 function startOptions(context: CliContext, event: ScomplerEvent, taskQueue: string) {
-  const options = workflowStartOptions(event, taskQueue)
-  const args = [event, { storeRetryWindow: context.config.storeRetryWindowMs }]
-  return { ...options, args } as unknown as typeof options
+  return workflowStartOptions(event, taskQueue, {
+    storeRetryWindow: context.config.storeRetryWindowMs,
+  })
 }
 
 function sinceDate(since: string): Date {

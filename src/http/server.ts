@@ -15,7 +15,10 @@ import type { WebhookSecrets } from './signature'
 export const REQUEST_TIMEOUT_MS = 10_000
 
 export interface ApiServerDeps {
-  config: Pick<Config, 'http' | 'ops' | 'webhook' | 'unverified' | 'temporal'>
+  config: Pick<
+    Config,
+    'http' | 'ops' | 'webhook' | 'unverified' | 'temporal' | 'storeRetryWindowMs'
+  >
   secrets: WebhookSecrets
   client: Client
   logger: Logger
@@ -45,7 +48,9 @@ export async function startApiServer({
     maxBodyBytes: config.webhook.maxBodyBytes,
     unverified: config.unverified,
     maxAgeMs: config.webhook.maxAgeMs,
-    startEvent: createEventStarter(client, config.temporal.taskQueue),
+    startEvent: createEventStarter(client, config.temporal.taskQueue, {
+      runOptions: { storeRetryWindow: config.storeRetryWindowMs },
+    }),
     serveOps: config.ops === undefined,
   })
   const webhooks = await listen(createHttpServer(app.callback()), config.http)

@@ -5,7 +5,13 @@ import {
   WorkflowExecutionAlreadyStartedError,
   type WorkflowStartOptions,
 } from '@temporalio/client'
-import { SCOMPLER_ACCOUNT_ID, SCOMPLER_EVENT, workflowTypeFor, type ScomplerEvent } from '../domain'
+import {
+  SCOMPLER_ACCOUNT_ID,
+  SCOMPLER_EVENT,
+  workflowTypeFor,
+  type RunOptions,
+  type ScomplerEvent,
+} from '../domain'
 import { retry, withTimeout } from '../shared/retry'
 
 /** A start that takes longer is answered 503 so the sender redelivers later. */
@@ -25,11 +31,13 @@ export class TemporalUnavailableError extends Error {
 export function workflowStartOptions(
   event: ScomplerEvent,
   taskQueue: string,
-): WorkflowStartOptions<(event: ScomplerEvent) => Promise<unknown>> {
+  runOptions?: RunOptions,
+): WorkflowStartOptions<(event: ScomplerEvent, options?: RunOptions) => Promise<unknown>> {
   return {
     taskQueue,
     workflowId: event.id,
-    args: [event],
+    // The run options are recorded input: a replay of the run sees the same values.
+    args: runOptions ? [event, runOptions] : [event],
     // Never two runs of a running or completed event; a failed, terminated or timed-out run
     // may run again through a redelivery or a replay.
     workflowIdConflictPolicy: 'FAIL',
@@ -52,11 +60,17 @@ export function workflowStartOptions(
 export function createEventStarter(
   client: Client,
   taskQueue: string,
-  timeoutMs = START_TIMEOUT_MS,
+  {
+    timeoutMs = START_TIMEOUT_MS,
+    runOptions,
+  }: { timeoutMs?: number; runOptions?: RunOptions } = {},
 ): StartEvent {
   const start = (event: ScomplerEvent, signal: AbortSignal) =>
     client.withAbortSignal(signal, () =>
-      client.workflow.start(workflowTypeFor(event.event), workflowStartOptions(event, taskQueue)),
+      client.workflow.start(
+        workflowTypeFor(event.event),
+        workflowStartOptions(event, taskQueue, runOptions),
+      ),
     )
   return async function startEvent(event) {
     try {

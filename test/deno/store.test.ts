@@ -24,7 +24,7 @@ async function openUnderDeno(env: Record<string, string>) {
 
 const expected = (kind: string) => ({
   kind,
-  migrations: ['001_initial.sql', '002_lossless_event_data.sql'],
+  migrations: ['001_initial.sql', '002_lossless_event_data.sql', '003_ledger_payload.sql'],
   installation: { accountId: '42', status: 'active', hasToken: true },
 })
 
