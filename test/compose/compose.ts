@@ -88,6 +88,68 @@ async function assertAllCompleted(client: Client): Promise<void> {
   }
 }
 
+/** The CLI in the worker container encrypted the token with the key from the Docker secret. */
+async function assertTokenEncrypted(stack: ComposeStack, installationId: string): Promise<void> {
+  assert.match(installationId, /^[0-9a-f-]{36}$/i)
+  const stored = await stack.exec('postgres', [
+    'psql',
+    '--username=postgres',
+    '--dbname=scompler',
+    '--tuples-only',
+    '--no-align',
+    '--command',
+    `SELECT access_token FROM installations WHERE installation_id = '${installationId}'`,
+  ])
+  // Only the prefix is printed: never the token.
+  assert.ok(stored.trim().startsWith('enc:v1:'), `stored token starts ${stored.trim().slice(0, 7)}`)
+  step("the installation's token is stored encrypted (enc:v1: in PostgreSQL, key from the secret)")
+}
+
+/** Only the worker gets DATABASE_URL and the token key: the API never opens the store, setup only talks to Temporal. */
+async function assertDatabaseUrlOnlyForWorker(stack: ComposeStack): Promise<void> {
+  const names = async (service: string) =>
+    ((await stack.inspect(service)).Config.Env ?? []).map((entry) => entry.split('=')[0])
+  for (const service of ['api', 'setup']) {
+    const env = await names(service)
+    for (const name of ['DATABASE_URL', 'DATABASE_URL_FILE', 'TOKEN_ENCRYPTION_KEY_FILE']) {
+      assert.ok(!env.includes(name), `${service} has ${name}`)
+    }
+  }
+  const worker = await names('worker')
+  assert.ok(worker.includes('DATABASE_URL'), 'the worker has no DATABASE_URL')
+  assert.ok(
+    worker.includes('TOKEN_ENCRYPTION_KEY_FILE'),
+    'the worker has no TOKEN_ENCRYPTION_KEY_FILE',
+  )
+  const secrets = await stack.exec('api', ['ls', '/run/secrets'])
+  assert.deepEqual(secrets.trim().split(/\s+/), ['scompler_app_secret'], `api secrets: ${secrets}`)
+  step('DATABASE_URL and the token key: in the worker only (not api, not setup)')
+}
+
+/** /readyz and /metrics on the API's unpublished OPS_PORT; the published webhook port answers 404. */
+async function assertOpsListener(stack: ComposeStack): Promise<void> {
+  const direct: Target = { kind: 'direct', port: stack.ports.api }
+  for (const path of ['/metrics', '/readyz']) {
+    assert.equal((await post(direct, path, undefined)).status, 404, `${path} on the webhook port`)
+  }
+  // From another container on the compose network (the worker's image has node).
+  const probe =
+    "Promise.all(['/readyz','/metrics'].map(p=>fetch('http://api:3100'+p).then(r=>r.status)))" +
+    '.then(s=>console.log(s.join(" ")),e=>{console.error(String(e));process.exit(1)})'
+  const statuses = await until('the ops listener answers', 30_000, async () => {
+    const out = (await stack.exec('worker', ['node', '-e', probe])).trim()
+    return out === '200 200' ? out : undefined
+  })
+  const { NetworkSettings } = await stack.inspect('api')
+  const published = Object.entries(NetworkSettings.Ports)
+    .filter(([, bindings]) => bindings && bindings.length > 0)
+    .map(([port]) => port)
+  assert.deepEqual(published, ['3000/tcp'], `api publishes ${published.join(', ')}`)
+  step(
+    `API: /metrics and /readyz 404 on the published port :${stack.ports.api}; api:3100 answers ${statuses} inside the network; only 3000/tcp published`,
+  )
+}
+
 function connectable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: 3000 })
@@ -216,6 +278,9 @@ async function scenario(stack: ComposeStack): Promise<void> {
   ])
   const installationId = (JSON.parse(added) as { installationId: string }).installationId
   step(`installation ${installationId} added for account 42 (CLI in the worker container)`)
+  await assertTokenEncrypted(stack, installationId)
+  await assertDatabaseUrlOnlyForWorker(stack)
+  await assertOpsListener(stack)
 
   const connection = await Connection.connect({ address: `127.0.0.1:${stack.ports.temporal}` })
   const client = new Client({ connection })
