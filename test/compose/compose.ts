@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { Client, Connection } from '@temporalio/client'
-import { APP_IMAGE, ComposeStack, run } from './compose-stack'
+import { APP_DB_ROLE, APP_IMAGE, ComposeStack, run } from './compose-stack'
 import { deliver, post, testEvent, type Answer, type Target, type TestEvent } from './deliver'
 
 const started = Date.now()
@@ -116,14 +116,79 @@ async function assertDatabaseUrlOnlyForWorker(stack: ComposeStack): Promise<void
     }
   }
   const worker = await names('worker')
-  assert.ok(worker.includes('DATABASE_URL'), 'the worker has no DATABASE_URL')
+  // The URL (with the app role's password) comes from a secret, not the environment.
+  assert.ok(worker.includes('DATABASE_URL_FILE'), 'the worker has no DATABASE_URL_FILE')
+  assert.ok(!worker.includes('DATABASE_URL'), 'the worker has DATABASE_URL in its environment')
   assert.ok(
     worker.includes('TOKEN_ENCRYPTION_KEY_FILE'),
     'the worker has no TOKEN_ENCRYPTION_KEY_FILE',
   )
   const secrets = await stack.exec('api', ['ls', '/run/secrets'])
   assert.deepEqual(secrets.trim().split(/\s+/), ['scompler_app_secret'], `api secrets: ${secrets}`)
-  step('DATABASE_URL and the token key: in the worker only (not api, not setup)')
+  step('DATABASE_URL(_FILE) and the token key: in the worker only (not api, not setup)')
+}
+
+/** psql as the superuser in the postgres container (local socket); tuples only, unaligned. */
+async function sql(stack: ComposeStack, database: string, query: string): Promise<string> {
+  const out = await stack.exec('postgres', [
+    'psql',
+    '--username=postgres',
+    `--dbname=${database}`,
+    '--tuples-only',
+    '--no-align',
+    '--command',
+    query,
+  ])
+  return out.trim()
+}
+
+/**
+ * The worker connects as the app's own role (deploy/postgres/initdb/10-roles.sh): not a superuser,
+ * no CREATEDB/CREATEROLE, owner of its database (its migrations created the tables), and not
+ * allowed into Temporal's databases. The superuser's password came from POSTGRES_PASSWORD_FILE.
+ */
+async function assertLeastPrivilegeRoles(stack: ComposeStack): Promise<void> {
+  const role = await sql(
+    stack,
+    'postgres',
+    `SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = '${APP_DB_ROLE}'`,
+  )
+  assert.equal(role, 'f|f|f|f|f', `role ${APP_DB_ROLE}: ${role}`)
+  const owners = await sql(
+    stack,
+    'postgres',
+    "SELECT datname || '=' || pg_get_userbyid(datdba) FROM pg_database WHERE datname IN ('scompler', 'temporal', 'temporal_visibility') ORDER BY datname",
+  )
+  assert.equal(
+    owners.split('\n').join(' '),
+    `scompler=${APP_DB_ROLE} temporal=temporal temporal_visibility=temporal`,
+  )
+  const tables = await sql(
+    stack,
+    'scompler',
+    "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'",
+  )
+  assert.equal(tables, APP_DB_ROLE, `the app's tables are owned by ${tables}`)
+  const connections = await sql(
+    stack,
+    'scompler',
+    `SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'scompler' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+  )
+  // The worker's pool may have closed its idle connections by now: any that are open are the app's.
+  for (const user of connections.split('\n').filter(Boolean)) {
+    assert.equal(user, APP_DB_ROLE, `connected to scompler as ${user}`)
+  }
+  const reach = await sql(
+    stack,
+    'postgres',
+    `SELECT has_database_privilege('${APP_DB_ROLE}', 'temporal', 'CONNECT'), has_database_privilege('${APP_DB_ROLE}', 'temporal_visibility', 'CONNECT'), has_database_privilege('temporal', 'scompler', 'CONNECT')`,
+  )
+  assert.equal(reach, 'f|f|f', `cross-database CONNECT: ${reach}`)
+  const superusers = await sql(stack, 'postgres', 'SELECT rolname FROM pg_roles WHERE rolsuper')
+  assert.equal(superusers, 'postgres')
+  step(
+    `the worker uses role ${APP_DB_ROLE}: no superuser/createdb/createrole, owns only its database and tables, no CONNECT on Temporal's`,
+  )
 }
 
 /** /readyz and /metrics on the API's unpublished OPS_PORT; the published webhook port answers 404. */
@@ -280,6 +345,7 @@ async function scenario(stack: ComposeStack): Promise<void> {
   step(`installation ${installationId} added for account 42 (CLI in the worker container)`)
   await assertTokenEncrypted(stack, installationId)
   await assertDatabaseUrlOnlyForWorker(stack)
+  await assertLeastPrivilegeRoles(stack)
   await assertOpsListener(stack)
 
   const connection = await Connection.connect({ address: `127.0.0.1:${stack.ports.temporal}` })
