@@ -145,7 +145,8 @@ export class ComposeStack {
     return process.env.NODE_VERSION ?? dockerfileArg('NODE_VERSION')
   }
 
-  compose(args: string[]): Promise<RunResult> {
+  /** `env` overrides the env file's variables (the process environment wins over --env-file). */
+  compose(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
     return run(
       'docker-compose',
       [
@@ -162,7 +163,7 @@ export class ComposeStack {
         ...args,
       ],
       // The classic builder: BuildKit would fetch a frontend image, and no registry is reachable.
-      { env: { DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' } },
+      { env: { ...env, DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' } },
     )
   }
 

@@ -186,6 +186,19 @@ async function assertLeastPrivilegeRoles(stack: ComposeStack): Promise<void> {
   assert.equal(reach, 'f|f|f', `cross-database CONNECT: ${reach}`)
   const superusers = await sql(stack, 'postgres', 'SELECT rolname FROM pg_roles WHERE rolsuper')
   assert.equal(superusers, 'postgres')
+  // The superuser's password is the secret's (POSTGRES_PASSWORD_FILE), checked over TCP (scram).
+  const login = (password: string) =>
+    stack.exec('postgres', [
+      'sh',
+      '-c',
+      `PGPASSWORD="${password}" psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1'`,
+    ])
+  assert.equal((await login('$(cat /run/secrets/postgres_password)')).trim(), '1')
+  await assert.rejects(login('not-the-password'), /password authentication failed/)
+  const postgresEnv = ((await stack.inspect('postgres')).Config.Env ?? []).map(
+    (e) => e.split('=')[0],
+  )
+  assert.ok(!postgresEnv.includes('POSTGRES_PASSWORD'), 'postgres has POSTGRES_PASSWORD')
   step(
     `the worker uses role ${APP_DB_ROLE}: no superuser/createdb/createrole, owns only its database and tables, no CONNECT on Temporal's`,
   )
@@ -323,6 +336,15 @@ async function scenario(stack: ComposeStack): Promise<void> {
   step(
     `built ${APP_IMAGE} in ${seconds(buildStarted)} s: ${(Number(size) / 1e6).toFixed(0)} MB, user ${user}`,
   )
+
+  // The token key is required: without its file, compose refuses to create the worker.
+  await assert.rejects(
+    stack.compose(['up', '--no-start', '--no-deps', 'worker'], {
+      COMPOSE_TEST_TOKEN_KEY_FILE: '/nonexistent/token_encryption_key',
+    }),
+    /bind source path does not exist: \/nonexistent\/token_encryption_key/,
+  )
+  step('without the token key file, compose refuses to create the worker')
 
   step('docker-compose up -d')
   await stack.compose(['up', '-d'])
