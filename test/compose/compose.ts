@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { Client, Connection } from '@temporalio/client'
-import { APP_IMAGE, ComposeStack, run } from './compose-stack'
+import { APP_DB_ROLE, APP_IMAGE, ComposeStack, run } from './compose-stack'
 import { deliver, post, testEvent, type Answer, type Target, type TestEvent } from './deliver'
 
 const started = Date.now()
@@ -86,6 +86,146 @@ async function assertAllCompleted(client: Client): Promise<void> {
     const result = (await client.workflow.getHandle(id).result()) as { outcome: string }
     assert.equal(result.outcome, 'completed', `${event.event} ${id}: ${JSON.stringify(result)}`)
   }
+}
+
+/** The CLI in the worker container encrypted the token with the key from the Docker secret. */
+async function assertTokenEncrypted(stack: ComposeStack, installationId: string): Promise<void> {
+  assert.match(installationId, /^[0-9a-f-]{36}$/i)
+  const stored = await stack.exec('postgres', [
+    'psql',
+    '--username=postgres',
+    '--dbname=scompler',
+    '--tuples-only',
+    '--no-align',
+    '--command',
+    `SELECT access_token FROM installations WHERE installation_id = '${installationId}'`,
+  ])
+  // Only the prefix is printed: never the token.
+  assert.ok(stored.trim().startsWith('enc:v1:'), `stored token starts ${stored.trim().slice(0, 7)}`)
+  step("the installation's token is stored encrypted (enc:v1: in PostgreSQL, key from the secret)")
+}
+
+/** Only the worker gets DATABASE_URL and the token key: the API never opens the store, setup only talks to Temporal. */
+async function assertDatabaseUrlOnlyForWorker(stack: ComposeStack): Promise<void> {
+  const names = async (service: string) =>
+    ((await stack.inspect(service)).Config.Env ?? []).map((entry) => entry.split('=')[0])
+  for (const service of ['api', 'setup']) {
+    const env = await names(service)
+    for (const name of ['DATABASE_URL', 'DATABASE_URL_FILE', 'TOKEN_ENCRYPTION_KEY_FILE']) {
+      assert.ok(!env.includes(name), `${service} has ${name}`)
+    }
+  }
+  const worker = await names('worker')
+  // The URL (with the app role's password) comes from a secret, not the environment.
+  assert.ok(worker.includes('DATABASE_URL_FILE'), 'the worker has no DATABASE_URL_FILE')
+  assert.ok(!worker.includes('DATABASE_URL'), 'the worker has DATABASE_URL in its environment')
+  assert.ok(
+    worker.includes('TOKEN_ENCRYPTION_KEY_FILE'),
+    'the worker has no TOKEN_ENCRYPTION_KEY_FILE',
+  )
+  const secrets = await stack.exec('api', ['ls', '/run/secrets'])
+  assert.deepEqual(secrets.trim().split(/\s+/), ['scompler_app_secret'], `api secrets: ${secrets}`)
+  step('DATABASE_URL(_FILE) and the token key: in the worker only (not api, not setup)')
+}
+
+/** psql as the superuser in the postgres container (local socket); tuples only, unaligned. */
+async function sql(stack: ComposeStack, database: string, query: string): Promise<string> {
+  const out = await stack.exec('postgres', [
+    'psql',
+    '--username=postgres',
+    `--dbname=${database}`,
+    '--tuples-only',
+    '--no-align',
+    '--command',
+    query,
+  ])
+  return out.trim()
+}
+
+/**
+ * The worker connects as the app's own role (deploy/postgres/initdb/10-roles.sh): not a superuser,
+ * no CREATEDB/CREATEROLE, owner of its database (its migrations created the tables), and not
+ * allowed into Temporal's databases. The superuser's password came from POSTGRES_PASSWORD_FILE.
+ */
+async function assertLeastPrivilegeRoles(stack: ComposeStack): Promise<void> {
+  const role = await sql(
+    stack,
+    'postgres',
+    `SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls FROM pg_roles WHERE rolname = '${APP_DB_ROLE}'`,
+  )
+  assert.equal(role, 'f|f|f|f|f', `role ${APP_DB_ROLE}: ${role}`)
+  const owners = await sql(
+    stack,
+    'postgres',
+    "SELECT datname || '=' || pg_get_userbyid(datdba) FROM pg_database WHERE datname IN ('scompler', 'temporal', 'temporal_visibility') ORDER BY datname",
+  )
+  assert.equal(
+    owners.split('\n').join(' '),
+    `scompler=${APP_DB_ROLE} temporal=temporal temporal_visibility=temporal`,
+  )
+  const tables = await sql(
+    stack,
+    'scompler',
+    "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'",
+  )
+  assert.equal(tables, APP_DB_ROLE, `the app's tables are owned by ${tables}`)
+  const connections = await sql(
+    stack,
+    'scompler',
+    `SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'scompler' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+  )
+  // The worker's pool may have closed its idle connections by now: any that are open are the app's.
+  for (const user of connections.split('\n').filter(Boolean)) {
+    assert.equal(user, APP_DB_ROLE, `connected to scompler as ${user}`)
+  }
+  const reach = await sql(
+    stack,
+    'postgres',
+    `SELECT has_database_privilege('${APP_DB_ROLE}', 'temporal', 'CONNECT'), has_database_privilege('${APP_DB_ROLE}', 'temporal_visibility', 'CONNECT'), has_database_privilege('temporal', 'scompler', 'CONNECT')`,
+  )
+  assert.equal(reach, 'f|f|f', `cross-database CONNECT: ${reach}`)
+  const superusers = await sql(stack, 'postgres', 'SELECT rolname FROM pg_roles WHERE rolsuper')
+  assert.equal(superusers, 'postgres')
+  // The superuser's password is the secret's (POSTGRES_PASSWORD_FILE), checked over TCP (scram).
+  const login = (password: string) =>
+    stack.exec('postgres', [
+      'sh',
+      '-c',
+      `PGPASSWORD="${password}" psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1'`,
+    ])
+  assert.equal((await login('$(cat /run/secrets/postgres_password)')).trim(), '1')
+  await assert.rejects(login('not-the-password'), /password authentication failed/)
+  const postgresEnv = ((await stack.inspect('postgres')).Config.Env ?? []).map(
+    (e) => e.split('=')[0],
+  )
+  assert.ok(!postgresEnv.includes('POSTGRES_PASSWORD'), 'postgres has POSTGRES_PASSWORD')
+  step(
+    `the worker uses role ${APP_DB_ROLE}: no superuser/createdb/createrole, owns only its database and tables, no CONNECT on Temporal's`,
+  )
+}
+
+/** /readyz and /metrics on the API's unpublished OPS_PORT; the published webhook port answers 404. */
+async function assertOpsListener(stack: ComposeStack): Promise<void> {
+  const direct: Target = { kind: 'direct', port: stack.ports.api }
+  for (const path of ['/metrics', '/readyz']) {
+    assert.equal((await post(direct, path, undefined)).status, 404, `${path} on the webhook port`)
+  }
+  // From another container on the compose network (the worker's image has node).
+  const probe =
+    "Promise.all(['/readyz','/metrics'].map(p=>fetch('http://api:3100'+p).then(r=>r.status)))" +
+    '.then(s=>console.log(s.join(" ")),e=>{console.error(String(e));process.exit(1)})'
+  const statuses = await until('the ops listener answers', 30_000, async () => {
+    const out = (await stack.exec('worker', ['node', '-e', probe])).trim()
+    return out === '200 200' ? out : undefined
+  })
+  const { NetworkSettings } = await stack.inspect('api')
+  const published = Object.entries(NetworkSettings.Ports)
+    .filter(([, bindings]) => bindings && bindings.length > 0)
+    .map(([port]) => port)
+  assert.deepEqual(published, ['3000/tcp'], `api publishes ${published.join(', ')}`)
+  step(
+    `API: /metrics and /readyz 404 on the published port :${stack.ports.api}; api:3100 answers ${statuses} inside the network; only 3000/tcp published`,
+  )
 }
 
 function connectable(host: string, port: number): Promise<boolean> {
@@ -197,6 +337,15 @@ async function scenario(stack: ComposeStack): Promise<void> {
     `built ${APP_IMAGE} in ${seconds(buildStarted)} s: ${(Number(size) / 1e6).toFixed(0)} MB, user ${user}`,
   )
 
+  // The token key is required: without its file, compose refuses to create the worker.
+  await assert.rejects(
+    stack.compose(['up', '--no-start', '--no-deps', 'worker'], {
+      COMPOSE_TEST_TOKEN_KEY_FILE: '/nonexistent/token_encryption_key',
+    }),
+    /bind source path does not exist: \/nonexistent\/token_encryption_key/,
+  )
+  step('without the token key file, compose refuses to create the worker')
+
   step('docker-compose up -d')
   await stack.compose(['up', '-d'])
   await waitHealthy(stack, ['postgres', 'temporal', 'api', 'worker'])
@@ -216,6 +365,10 @@ async function scenario(stack: ComposeStack): Promise<void> {
   ])
   const installationId = (JSON.parse(added) as { installationId: string }).installationId
   step(`installation ${installationId} added for account 42 (CLI in the worker container)`)
+  await assertTokenEncrypted(stack, installationId)
+  await assertDatabaseUrlOnlyForWorker(stack)
+  await assertLeastPrivilegeRoles(stack)
+  await assertOpsListener(stack)
 
   const connection = await Connection.connect({ address: `127.0.0.1:${stack.ports.temporal}` })
   const client = new Client({ connection })
