@@ -301,21 +301,21 @@ function storeRetryWindow(env: Env): number {
 }
 
 function duration(env: Env, name: string, fallback: string): number {
-  const raw = env[name] || fallback
-  const millis = /^\d+$/.test(raw) ? Number(raw) * 1000 : parseMs(raw)
-  if (!Number.isFinite(millis) || millis <= 0) {
+  const millis = parseDuration(env[name] || fallback)
+  if (millis === undefined) {
     throw new ConfigError(`${name} must be a duration such as 72h, 30m or 3600 (seconds)`)
   }
   return millis
 }
 
-/** "72h", "30m", "1.5d": the notation Temporal's own durations use. NaN when it is not one. */
-function parseMs(raw: string): number {
-  try {
-    return ms(raw as ms.StringValue)
-  } catch {
-    return NaN
-  }
+/**
+ * "72h", "30m", "1.5d" (the notation Temporal's own durations use), or a number of seconds; in
+ * milliseconds. Undefined unless it is a positive duration. The one duration notation of the
+ * variables and the CLI.
+ */
+export function parseDuration(raw: string): number | undefined {
+  const millis = /^\d+$/.test(raw) ? Number(raw) * 1000 : ms(raw as ms.StringValue)
+  return typeof millis === 'number' && Number.isFinite(millis) && millis > 0 ? millis : undefined
 }
 
 function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {

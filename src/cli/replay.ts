@@ -1,8 +1,13 @@
 // `events replay <id>` and `events replay-failed`: run failed events again, same id, same
-// recorded input. The id policy lets only a failed, terminated, timed-out or cancelled event run
-// again; the ledger still answers `duplicate` for an event that completed after all.
-import type { Client, WorkflowExecutionDescription } from '@temporalio/client'
-import ms from 'ms'
+// recorded input. The id policy lets a failed, terminated, timed-out or cancelled event run again;
+// `replay-failed` leaves cancelled ones alone (a cancel is a decision: an uninstall cancels its
+// account's posting runs). The ledger still answers `duplicate` for an event that completed.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client'
+import { parseDuration } from '../config'
 import { workflowTypeFor, type ScomplerEvent } from '../domain'
 import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
@@ -108,8 +113,12 @@ export async function replayFailed(
     try {
       if (latest) replayed.push(await startAgain(context, client, latest))
     } catch (error) {
-      if (!(error instanceof CliError)) throw error
-      skipped.push({ eventId: info.workflowId, reason: error.message })
+      // Refused, or started by a redelivery or another replay since we looked: report, go on.
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        skipped.push({ eventId: info.workflowId, reason: 'it is running again already' })
+      } else if (error instanceof CliError) {
+        skipped.push({ eventId: info.workflowId, reason: error.message })
+      } else throw error
     }
   }
   const lines = replayed.map((r) => [r.eventId, r.previousStatus, r.runId])
@@ -161,9 +170,10 @@ function startOptions(context: CliContext, event: ScomplerEvent, taskQueue: stri
 }
 
 function sinceDate(since: string): Date {
+  const back = parseDuration(since)
   const date = /^\d{4}-\d\d-\d\d/.test(since)
     ? new Date(since)
-    : new Date(Date.now() - ms(since as ms.StringValue))
+    : new Date(back === undefined ? NaN : Date.now() - back)
   if (Number.isNaN(date.getTime())) {
     throw new CliError('--since must be an ISO date or a duration such as 24h or 7d', EXIT.usage)
   }

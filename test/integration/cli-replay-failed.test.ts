@@ -70,7 +70,9 @@ it("replays each of an account's failed events once, and nothing else", async ()
 
 it('answers a --since it cannot read with exit code 2', async () => {
   const env = { TEMPORAL_ADDRESS: testEnvironment().temporalAddress }
-  const bad = await runCli(['events', 'replay-failed', '--since', 'yesterday'], env)
-  expect(bad.code).toBe(2)
-  expect(bad.stderr).toMatch(/--since must be an ISO date or a duration/)
+  for (const since of ['yesterday', '-1d', '0']) {
+    const bad = await runCli(['events', 'replay-failed', '--since', since], env)
+    expect([since, bad.code]).toEqual([since, 2])
+    expect(bad.stderr).toMatch(/--since must be an ISO date or a duration/)
+  }
 }, 60_000)
