@@ -8,7 +8,7 @@ import {
 } from '../src/domain'
 import type { Database } from '../src/store/database'
 import type { TokenCipher } from '../src/store/token-cipher'
-import { lockActiveInstallation } from '../src/store/installations'
+import { lockAccount, lockActiveInstallation } from '../src/store/installations'
 import { insertPostingPublication } from '../src/store/records'
 import type { Hooks } from './hooks'
 import { completeOnce, eventData, type RunInput } from './ledger'
@@ -22,14 +22,15 @@ export function createPostingActivities(
   return {
     /**
      * Records the posting only while the account's installation is active and was installed
-     * before the event occurred, under the installation row lock (an uninstall waits for it, or
-     * it sees the uninstall).
+     * before the event occurred, under the account's lock and the installation row lock (an
+     * uninstall waits for it, or it sees the uninstall).
      */
     async recordPostingSentToPublish(input: RunInput): Promise<EventResult> {
       const { event } = input
       const posting = eventData(event, POSTING_SENT_TO_PUBLISH)
       const base = { eventId: event.id, event: event.event }
       return completeOnce(db, input, async (tx) => {
+        await lockAccount(tx, event.accountId)
         const installation = await lockActiveInstallation(tx, event.accountId, tokens)
         if (installation === undefined) {
           return { ...base, outcome: 'skipped', reason: 'no active installation for the account' }

@@ -1,5 +1,5 @@
 import type { TokenCipher } from './token-cipher'
-import type { Queryable } from './database'
+import type { Database, Queryable } from './database'
 
 export interface Installation {
   installationId: string
@@ -32,14 +32,32 @@ const COLUMNS = `installation_id::text AS "installationId", account_id AS "accou
   access_token IS NOT NULL AS "hasToken"`
 
 /**
+ * Takes the account's lock for the rest of the transaction. Uninstall, installation add and
+ * posting handling take it first (before any row lock), so they take turns per account: a
+ * reinstall cannot slip in under a cleanup that has already judged the account uninstalled.
+ */
+export async function lockAccount(tx: Queryable, accountId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('scompler-account:' || $1, 0))`, [
+    accountId,
+  ])
+}
+
+function isDatabase(db: Queryable): db is Database {
+  return typeof (db as Partial<Database>).transaction === 'function'
+}
+
+/**
  * Adds an installation, or replaces the token of an active one. Refuses an uninstalled one.
- * The token is written through `tokens` (encrypted when a key is configured).
+ * The token is written through `tokens` (encrypted when a key is configured). Given the store, it
+ * runs in a transaction of its own under the account's lock; given a transaction, in that one.
  */
 export async function addInstallation(
   db: Queryable,
   input: NewInstallation,
   tokens: TokenCipher,
 ): Promise<'added' | 'updated'> {
+  if (isDatabase(db)) return db.transaction((tx) => addInstallation(tx, input, tokens))
+  await lockAccount(db, input.accountId)
   const { rows } = await db.query<{ inserted: boolean }>(
     `INSERT INTO installations (installation_id, account_id, access_token, status, installed_at)
      VALUES ($1, $2, $3, 'active', $4::timestamptz)
@@ -175,14 +193,22 @@ export async function insertTombstone(
   )
 }
 
-export async function countOtherActiveInstallations(
+/**
+ * Counts the account's active installations newer than `installationId` (installed at the same
+ * time or later, by installed_at): while one exists, the account's related data is its data. An
+ * older one still marked active (its uninstall was lost or is late) does not count.
+ */
+export async function countNewerActiveInstallations(
   tx: Queryable,
   accountId: string,
   installationId: string,
 ): Promise<number> {
   const { rows } = await tx.query<{ count: number }>(
-    `SELECT count(*)::int AS count FROM installations
-     WHERE account_id = $1 AND installation_id <> $2 AND status = 'active'`,
+    `SELECT count(*)::int AS count FROM installations AS other, installations AS this
+     WHERE this.installation_id = $2 AND other.account_id = $1
+       AND other.installation_id <> this.installation_id AND other.status = 'active'
+       AND (this.installed_at IS NULL OR other.installed_at IS NULL
+            OR other.installed_at >= this.installed_at)`,
     [accountId, installationId],
   )
   return rows[0]?.count ?? 0
