@@ -1,4 +1,4 @@
-import type { TokenCipher } from './token-cipher'
+import { isEncrypted, type TokenCipher } from './token-cipher'
 import type { Database, Queryable } from './database'
 
 export interface Installation {
@@ -115,20 +115,38 @@ export async function lockInstallation(
   return rows[0]
 }
 
+/** The account's newest active installation with its token as stored (encrypted, or not). */
+export interface LockedInstallation extends Installation {
+  storedToken: string
+}
+
+/**
+ * Locks the account's newest active installation, if any, leaving its token as stored: only work
+ * that needs the token decrypts it (a token that cannot be read fails only that work).
+ */
+export async function lockNewestActiveInstallation(
+  tx: Queryable,
+  accountId: string,
+): Promise<LockedInstallation | undefined> {
+  const { rows } = await tx.query<LockedInstallation>(
+    `SELECT ${COLUMNS}, access_token AS "storedToken" FROM installations
+     WHERE account_id = $1 AND status = 'active'
+     ORDER BY installed_at DESC NULLS LAST LIMIT 1 FOR UPDATE`,
+    [accountId],
+  )
+  return rows[0]
+}
+
 /** Locks the account's newest active installation, if any, with its token decrypted. */
 export async function lockActiveInstallation(
   tx: Queryable,
   accountId: string,
   tokens: TokenCipher,
 ): Promise<ActiveInstallation | undefined> {
-  const { rows } = await tx.query<ActiveInstallation>(
-    `SELECT ${COLUMNS}, access_token AS "accessToken" FROM installations
-     WHERE account_id = $1 AND status = 'active'
-     ORDER BY installed_at DESC NULLS LAST LIMIT 1 FOR UPDATE`,
-    [accountId],
-  )
-  const row = rows[0]
-  return row && { ...row, accessToken: tokens.decrypt(row.accessToken, row.installationId) }
+  const row = await lockNewestActiveInstallation(tx, accountId)
+  if (row === undefined) return undefined
+  const { storedToken, ...installation } = row
+  return { ...installation, accessToken: tokens.decrypt(storedToken, row.installationId) }
 }
 
 /**
@@ -149,7 +167,8 @@ export async function reencryptTokens(
   for (const { installationId, token } of rows.filter((row) => tokens.isStale(row.token))) {
     let fresh: string
     try {
-      fresh = tokens.encrypt(tokens.decrypt(token, installationId), installationId)
+      const plain = isEncrypted(token) ? tokens.decrypt(token, installationId) : token
+      fresh = tokens.encrypt(plain, installationId)
     } catch {
       counts.unreadable++
       continue
