@@ -1,9 +1,10 @@
 import { APP_UNINSTALLED, type EventResult } from '../src/domain'
 import type { Database } from '../src/store/database'
 import {
-  countOtherActiveInstallations,
+  countNewerActiveInstallations,
   deactivateInstallation,
   insertTombstone,
+  lockAccount,
   lockInstallation,
 } from '../src/store/installations'
 import type { Hooks } from './hooks'
@@ -12,15 +13,19 @@ import { completeOnce, eventData, type RunInput } from './ledger'
 export function createUninstallActivities(db: Database, hooks: Hooks) {
   return {
     /**
-     * In one transaction that locks the installation row: remove its token, mark it uninstalled
-     * and, when asked, delete the account's related data, unless another installation of the
-     * account is active (a stale uninstall must never wipe a reinstall).
+     * In one transaction that holds the account's lock, then the installation row lock: remove
+     * its token, mark it uninstalled and, when asked, delete the account's related data unless
+     * a newer installation of the account (by installed_at) is active: a stale uninstall must
+     * never wipe a reinstall, and an older installation whose uninstall was lost never blocks the
+     * cleanup. Installation add and posting handling take the account's lock too, so a reinstall
+     * waits for the cleanup instead of losing its rows to it.
      */
     async uninstallInstallation(input: RunInput): Promise<EventResult> {
       const { event } = input
       const { installationId, deleteRelatedData } = eventData(event, APP_UNINSTALLED)
       const base = { eventId: event.id, event: event.event }
       return completeOnce(db, input, async (tx) => {
+        await lockAccount(tx, event.accountId)
         const installation = await lockInstallation(tx, installationId)
         if (installation === undefined) {
           await insertTombstone(tx, installationId, event.accountId, event.occurredAt)
@@ -33,7 +38,7 @@ export function createUninstallActivities(db: Database, hooks: Hooks) {
           return { ...base, outcome: 'skipped', reason: 'installation already uninstalled' }
         }
         await deactivateInstallation(tx, installationId, event.occurredAt)
-        const others = await countOtherActiveInstallations(tx, event.accountId, installationId)
+        const others = await countNewerActiveInstallations(tx, event.accountId, installationId)
         let relatedRowsDeleted = 0
         if (deleteRelatedData && others === 0) {
           relatedRowsDeleted = await hooks.deleteRelatedData(tx, {

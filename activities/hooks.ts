@@ -16,7 +16,12 @@ export interface RelatedDataContext {
 export interface PostingContext {
   event: ScomplerEvent
   posting: PostingSentToPublishData
-  /** The account's active installation; its token authorises calls to the Scompler API. */
+  /**
+   * The account's active installation; its token authorises calls to the Scompler API. The token
+   * is decrypted when first read, not before; one that cannot be read (its key is not configured,
+   * it was tampered with, or it is plaintext although a key is set) fails the run at once,
+   * non-retryably (failure type TokenUnreadable).
+   */
   installation: { installationId: string; accountId: string; accessToken: string }
 }
 

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity'
+import { ApplicationFailure, Context } from '@temporalio/activity'
 import { WorkflowNotFoundError, type Client } from '@temporalio/client'
 import {
   POSTING_SENT_TO_PUBLISH,
@@ -7,8 +7,12 @@ import {
   type EventResult,
 } from '../src/domain'
 import type { Database } from '../src/store/database'
-import type { TokenCipher } from '../src/store/token-cipher'
-import { lockActiveInstallation } from '../src/store/installations'
+import { TOKEN_UNREADABLE, TokenDecryptionError, type TokenCipher } from '../src/store/token-cipher'
+import {
+  lockAccount,
+  lockNewestActiveInstallation,
+  type LockedInstallation,
+} from '../src/store/installations'
 import { insertPostingPublication } from '../src/store/records'
 import type { Hooks } from './hooks'
 import { completeOnce, eventData, type RunInput } from './ledger'
@@ -22,15 +26,17 @@ export function createPostingActivities(
   return {
     /**
      * Records the posting only while the account's installation is active and was installed
-     * before the event occurred, under the installation row lock (an uninstall waits for it, or
-     * it sees the uninstall).
+     * before the event occurred, under the account's lock and the installation row lock (an
+     * uninstall waits for it, or it sees the uninstall).
      */
     async recordPostingSentToPublish(input: RunInput): Promise<EventResult> {
       const { event } = input
       const posting = eventData(event, POSTING_SENT_TO_PUBLISH)
       const base = { eventId: event.id, event: event.event }
       return completeOnce(db, input, async (tx) => {
-        const installation = await lockActiveInstallation(tx, event.accountId, tokens)
+        await lockAccount(tx, event.accountId)
+        const locked = await lockNewestActiveInstallation(tx, event.accountId)
+        const installation = locked && withLazyToken(locked, tokens)
         if (installation === undefined) {
           return { ...base, outcome: 'skipped', reason: 'no active installation for the account' }
         }
@@ -68,6 +74,34 @@ export function createPostingActivities(
         }
       }
       return cancelled
+    },
+  }
+}
+
+/**
+ * The installation as the hook sees it: its token is decrypted when the hook first reads it, not
+ * before. A token that cannot be read (a key not configured, tampering, plaintext although a key
+ * is set) fails the run at once, non-retryably: no retry can fix it.
+ */
+function withLazyToken(locked: LockedInstallation, tokens: TokenCipher) {
+  const { storedToken, ...installation } = locked
+  let accessToken: string | undefined
+  return {
+    ...installation,
+    get accessToken(): string {
+      if (accessToken === undefined) {
+        try {
+          accessToken = tokens.decrypt(storedToken, installation.installationId)
+        } catch (error) {
+          if (!(error instanceof TokenDecryptionError)) throw error
+          throw ApplicationFailure.create({
+            message: error.message,
+            type: TOKEN_UNREADABLE,
+            nonRetryable: true,
+          })
+        }
+      }
+      return accessToken
     },
   }
 }

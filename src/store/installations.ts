@@ -1,5 +1,5 @@
-import type { TokenCipher } from './token-cipher'
-import type { Queryable } from './database'
+import { isEncrypted, type TokenCipher } from './token-cipher'
+import type { Database, Queryable } from './database'
 
 export interface Installation {
   installationId: string
@@ -32,14 +32,32 @@ const COLUMNS = `installation_id::text AS "installationId", account_id AS "accou
   access_token IS NOT NULL AS "hasToken"`
 
 /**
+ * Takes the account's lock for the rest of the transaction. Uninstall, installation add and
+ * posting handling take it first (before any row lock), so they take turns per account: a
+ * reinstall cannot slip in under a cleanup that has already judged the account uninstalled.
+ */
+export async function lockAccount(tx: Queryable, accountId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('scompler-account:' || $1, 0))`, [
+    accountId,
+  ])
+}
+
+function isDatabase(db: Queryable): db is Database {
+  return typeof (db as Partial<Database>).transaction === 'function'
+}
+
+/**
  * Adds an installation, or replaces the token of an active one. Refuses an uninstalled one.
- * The token is written through `tokens` (encrypted when a key is configured).
+ * The token is written through `tokens` (encrypted when a key is configured). Given the store, it
+ * runs in a transaction of its own under the account's lock; given a transaction, in that one.
  */
 export async function addInstallation(
   db: Queryable,
   input: NewInstallation,
   tokens: TokenCipher,
 ): Promise<'added' | 'updated'> {
+  if (isDatabase(db)) return db.transaction((tx) => addInstallation(tx, input, tokens))
+  await lockAccount(db, input.accountId)
   const { rows } = await db.query<{ inserted: boolean }>(
     `INSERT INTO installations (installation_id, account_id, access_token, status, installed_at)
      VALUES ($1, $2, $3, 'active', $4::timestamptz)
@@ -97,20 +115,38 @@ export async function lockInstallation(
   return rows[0]
 }
 
+/** The account's newest active installation with its token as stored (encrypted, or not). */
+export interface LockedInstallation extends Installation {
+  storedToken: string
+}
+
+/**
+ * Locks the account's newest active installation, if any, leaving its token as stored: only work
+ * that needs the token decrypts it (a token that cannot be read fails only that work).
+ */
+export async function lockNewestActiveInstallation(
+  tx: Queryable,
+  accountId: string,
+): Promise<LockedInstallation | undefined> {
+  const { rows } = await tx.query<LockedInstallation>(
+    `SELECT ${COLUMNS}, access_token AS "storedToken" FROM installations
+     WHERE account_id = $1 AND status = 'active'
+     ORDER BY installed_at DESC NULLS LAST LIMIT 1 FOR UPDATE`,
+    [accountId],
+  )
+  return rows[0]
+}
+
 /** Locks the account's newest active installation, if any, with its token decrypted. */
 export async function lockActiveInstallation(
   tx: Queryable,
   accountId: string,
   tokens: TokenCipher,
 ): Promise<ActiveInstallation | undefined> {
-  const { rows } = await tx.query<ActiveInstallation>(
-    `SELECT ${COLUMNS}, access_token AS "accessToken" FROM installations
-     WHERE account_id = $1 AND status = 'active'
-     ORDER BY installed_at DESC NULLS LAST LIMIT 1 FOR UPDATE`,
-    [accountId],
-  )
-  const row = rows[0]
-  return row && { ...row, accessToken: tokens.decrypt(row.accessToken, row.installationId) }
+  const row = await lockNewestActiveInstallation(tx, accountId)
+  if (row === undefined) return undefined
+  const { storedToken, ...installation } = row
+  return { ...installation, accessToken: tokens.decrypt(storedToken, row.installationId) }
 }
 
 /**
@@ -131,7 +167,8 @@ export async function reencryptTokens(
   for (const { installationId, token } of rows.filter((row) => tokens.isStale(row.token))) {
     let fresh: string
     try {
-      fresh = tokens.encrypt(tokens.decrypt(token, installationId), installationId)
+      const plain = isEncrypted(token) ? tokens.decrypt(token, installationId) : token
+      fresh = tokens.encrypt(plain, installationId)
     } catch {
       counts.unreadable++
       continue
@@ -175,14 +212,22 @@ export async function insertTombstone(
   )
 }
 
-export async function countOtherActiveInstallations(
+/**
+ * Counts the account's active installations newer than `installationId` (installed at the same
+ * time or later, by installed_at): while one exists, the account's related data is its data. An
+ * older one still marked active (its uninstall was lost or is late) does not count.
+ */
+export async function countNewerActiveInstallations(
   tx: Queryable,
   accountId: string,
   installationId: string,
 ): Promise<number> {
   const { rows } = await tx.query<{ count: number }>(
-    `SELECT count(*)::int AS count FROM installations
-     WHERE account_id = $1 AND installation_id <> $2 AND status = 'active'`,
+    `SELECT count(*)::int AS count FROM installations AS other, installations AS this
+     WHERE this.installation_id = $2 AND other.account_id = $1
+       AND other.installation_id <> this.installation_id AND other.status = 'active'
+       AND (this.installed_at IS NULL OR other.installed_at IS NULL
+            OR other.installed_at >= this.installed_at)`,
     [accountId, installationId],
   )
   return rows[0]?.count ?? 0

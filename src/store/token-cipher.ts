@@ -1,7 +1,9 @@
 // Access tokens are encrypted at rest with AES-256-GCM. Each ciphertext names its key by an id
 // derived from the key, so a rotation can decrypt older rows with TOKEN_ENCRYPTION_KEY_PREVIOUS
 // and re-encrypt them. The installation id is bound in as associated data: a ciphertext copied
-// to another row does not decrypt.
+// to another row does not decrypt. Only full 16-byte GCM tags are accepted. With a key
+// configured, a plaintext token is refused on read: prepareTokenCipher encrypted every stored one
+// at worker start, so one found later was written around the app and is not used.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 
 export interface TokenKeys {
@@ -23,7 +25,16 @@ export class TokenDecryptionError extends Error {
   override name = 'TokenDecryptionError'
 }
 
+/** The failure type of a run whose token cannot be read (non-retryable, shown in the Web UI). */
+export const TOKEN_UNREADABLE = 'TokenUnreadable'
+
 const PREFIX = 'enc:v1'
+const TAG_BYTES = 16
+
+/** True when `stored` is a ciphertext written by a token cipher (under whatever key). */
+export function isEncrypted(stored: string): boolean {
+  return stored.startsWith(`${PREFIX}:`)
+}
 
 function keyId(key: Buffer): string {
   return createHash('sha256').update('scompler-token-key:').update(key).digest('hex').slice(0, 12)
@@ -46,7 +57,12 @@ export function createTokenCipher(keys: TokenKeys | undefined): TokenCipher {
       return [PREFIX, currentId, ...parts].join(':')
     },
     decrypt(stored, installationId) {
-      if (!stored.startsWith(`${PREFIX}:`)) return stored
+      if (!isEncrypted(stored)) {
+        if (!keys) return stored
+        throw new TokenDecryptionError(
+          `access token of installation ${installationId} is stored unencrypted although TOKEN_ENCRYPTION_KEY is set`,
+        )
+      }
       const [, , id = '', iv = '', tag = '', data = ''] = stored.split(':')
       const key = byId.get(id)
       if (!key) {
@@ -55,9 +71,14 @@ export function createTokenCipher(keys: TokenKeys | undefined): TokenCipher {
         )
       }
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
+        const authTag = Buffer.from(tag, 'base64url')
+        // A shorter tag would be accepted by GCM and weaken the authentication: refuse it.
+        if (authTag.length !== TAG_BYTES) throw new Error('truncated tag')
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+          authTagLength: TAG_BYTES,
+        })
         decipher.setAAD(Buffer.from(installationId.toLowerCase()))
-        decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+        decipher.setAuthTag(authTag)
         const token = Buffer.concat([
           decipher.update(Buffer.from(data, 'base64url')),
           decipher.final(),

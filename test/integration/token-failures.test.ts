@@ -1,0 +1,91 @@
+// A token that cannot be decrypted fails its run at once, non-retryably, with a type the Web UI
+// shows; only work that reads the token decrypts it. A real worker, real Temporal, real PostgreSQL.
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { ApplicationFailure } from '@temporalio/common'
+import { parseEnvelope } from '../../src/events'
+import { workflowStartOptions } from '../../src/temporal/start-event'
+import { createTokenCipher, TOKEN_UNREADABLE } from '../../src/store/token-cipher'
+import { newAccountId, postingEvent } from '../helpers/events'
+import { installFor } from '../helpers/installations'
+import { useStack } from '../helpers/stack'
+import { waitForClose } from '../helpers/temporal'
+
+/** Accounts whose posting hook reads the token; the others' hook does not need it. */
+const readsToken = new Set<string>()
+const seen: string[] = []
+
+const stack = useStack({
+  name: 'token-failures',
+  worker: true,
+  hooks: {
+    async postingSentToPublish(_tx, { event, installation }) {
+      if (readsToken.has(event.accountId)) seen.push(installation.accessToken)
+    },
+  },
+})
+
+async function postingsOf(accountId: string): Promise<number> {
+  const { rows } = await stack.store.db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM posting_publications WHERE account_id = $1',
+    [accountId],
+  )
+  return rows[0]!.n
+}
+
+async function runPosting(accountId: string) {
+  const event = parseEnvelope(postingEvent({ account_id: accountId }))
+  const handle = await stack.client.workflow.start(
+    'postingSentToPublish',
+    workflowStartOptions(event, stack.taskQueue),
+  )
+  const description = await waitForClose(stack.client, event.id)
+  return { description, handle }
+}
+
+const unreadable = {
+  'under a key that is not configured': () => createTokenCipher({ current: randomBytes(32) }),
+  'stored unencrypted although a key is configured': () => createTokenCipher(undefined),
+}
+
+describe.each(Object.entries(unreadable))('a token %s', (_name, writer) => {
+  it('fails the run at once, non-retryably, when the hook reads it', async () => {
+    const accountId = newAccountId()
+    const accessToken = `secret-${randomUUID()}`
+    await installFor(stack.store.db, accountId, { accessToken, tokens: writer() })
+    readsToken.add(accountId)
+
+    const { description, handle } = await runPosting(accountId)
+    expect(description.status.name).toBe('FAILED')
+    const failure = await handle
+      .result()
+      .catch((error: { cause?: { cause?: ApplicationFailure } }) => error.cause?.cause)
+    expect(failure).toMatchObject({ type: TOKEN_UNREADABLE, nonRetryable: true })
+    expect(String((failure as ApplicationFailure | undefined)?.message)).not.toContain(accessToken)
+    const history = await handle.fetchHistory()
+    const attempts = history.events?.flatMap((e) =>
+      e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : [],
+    )
+    // claimEvent, then one attempt of the posting activity: no retry.
+    expect(attempts).toEqual([1, 1])
+    expect(JSON.stringify(history)).not.toContain(accessToken)
+    expect(await postingsOf(accountId)).toBe(0)
+  })
+
+  it('is not decrypted when the hook does not need it: the posting completes', async () => {
+    const accountId = newAccountId()
+    await installFor(stack.store.db, accountId, { tokens: writer() })
+    const { description } = await runPosting(accountId)
+    expect(description.status.name).toBe('COMPLETED')
+    expect(await postingsOf(accountId)).toBe(1)
+  })
+})
+
+it('hands a hook that reads it the decrypted token', async () => {
+  const accountId = newAccountId()
+  const accessToken = `secret-${randomUUID()}`
+  await installFor(stack.store.db, accountId, { accessToken })
+  readsToken.add(accountId)
+  const { description } = await runPosting(accountId)
+  expect(description.status.name).toBe('COMPLETED')
+  expect(seen).toContain(accessToken)
+})
