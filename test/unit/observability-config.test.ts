@@ -31,8 +31,11 @@ it('queries only scompler_* metrics that exist, with their histogram suffixes', 
   )
 })
 
-it('scrapes the API and the worker on their metrics ports', () => {
+it("scrapes the API on compose's OPS_PORT (its /metrics) and the worker on its health port", () => {
   const prometheus = readFileSync(path.join(DEPLOY, 'prometheus.yml'), 'utf8')
-  expect(prometheus).toContain("targets: ['api:3000']")
+  const compose = readFileSync(path.join(DEPLOY, '../../docker-compose.yml'), 'utf8')
+  const opsPort = /^\s+OPS_PORT: (\d+)$/m.exec(compose)?.[1]
+  expect(opsPort).toBeDefined()
+  expect(prometheus).toContain(`targets: ['api:${opsPort}']`)
   expect(prometheus).toContain("targets: ['worker:3001']")
 })
