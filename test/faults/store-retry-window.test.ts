@@ -3,26 +3,16 @@
 // A real worker and Temporal; the real PostgreSQL behind a gate that refuses every statement, as
 // a store that is down does (SQLSTATE 57P01, retryable), until the outage ends.
 import { randomUUID } from 'node:crypto'
-import { ActivityFailure, type Client } from '@temporalio/client'
+import { ActivityFailure } from '@temporalio/client'
 import { parseEnvelope } from '../../src/events'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { workflowTypeFor, type ScomplerEvent } from '../../src/domain'
 import type { Database } from '../../src/store/database'
 import { getLedgerEntry } from '../../src/store/ledger'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { newAccountId } from '../helpers/events'
-import {
-  connectClient,
-  startTestWorker,
-  uniqueTaskQueue,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { waitForClose } from '../helpers/temporal'
 
-const taskQueue = uniqueTaskQueue('store-retry-window')
-let store: TestDatabase
-let client: Client
-let worker: TestWorker
 let outageEnds = 0
 
 /** The real store, down (every call refused, retryably) until `outageEnds`. */
@@ -41,15 +31,13 @@ function gated(db: Database): Database {
   }
 }
 
-beforeAll(async () => {
-  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-  worker = await startTestWorker({ db: gated(store.db), taskQueue })
-}, 60_000)
-afterAll(async () => {
-  outageEnds = 0
-  await worker?.stop()
-  await client?.connection.close()
-  await store?.drop()
+// Declared before the stack, so the store is back up before the worker drains (see useStack).
+afterAll(() => (outageEnds = 0))
+const stack = useStack({
+  name: 'store-retry-window',
+  database: true,
+  worker: true,
+  db: () => gated(stack.store.db),
 })
 
 function unhandled(): ScomplerEvent {
@@ -65,11 +53,11 @@ function unhandled(): ScomplerEvent {
 async function runThroughOutage(event: ScomplerEvent, storeRetryWindow: string, outageMs: number) {
   outageEnds = Date.now() + outageMs
   const started = Date.now()
-  const handle = await client.workflow.start(workflowTypeFor(event.event), {
-    ...workflowStartOptions(event, taskQueue),
+  const handle = await stack.client.workflow.start(workflowTypeFor(event.event), {
+    ...workflowStartOptions(event, stack.taskQueue),
     args: [event, { storeRetryWindow }],
   } as unknown as ReturnType<typeof workflowStartOptions>)
-  const closed = await waitForClose(client, event.id, handle.firstExecutionRunId, 60_000)
+  const closed = await waitForClose(stack.client, event.id, handle.firstExecutionRunId, 60_000)
   return { closed, handle, seconds: (Date.now() - started) / 1000 }
 }
 
@@ -78,7 +66,7 @@ it('survives a store outage shorter than the window: the run completes once the 
   const { closed, seconds } = await runThroughOutage(event, '20s', 4_000)
   console.log(`store retry window 20s, outage 4s: completed after ${seconds} s`)
   expect(closed.status.name).toBe('COMPLETED')
-  expect(await getLedgerEntry(store.db, event.id)).toMatchObject({ status: 'completed' })
+  expect(await getLedgerEntry(stack.store.db, event.id)).toMatchObject({ status: 'completed' })
 }, 90_000)
 
 it('fails the run visibly when the outage outlasts the window', async () => {
@@ -100,5 +88,5 @@ it('fails the run visibly when the outage outlasts the window', async () => {
   } finally {
     outageEnds = 0
   }
-  expect(await getLedgerEntry(store.db, event.id)).toBeUndefined()
+  expect(await getLedgerEntry(stack.store.db, event.id)).toBeUndefined()
 }, 90_000)

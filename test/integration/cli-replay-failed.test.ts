@@ -1,44 +1,23 @@
 // `scompler-webhooks events replay-failed`: after an outage or a fix, every event whose latest
 // run failed runs again, filtered by account; completed events are left alone.
-import type { Client } from '@temporalio/client'
 import { parseEnvelope } from '../../src/events'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { workflowTypeFor } from '../../src/domain'
 import { runCli } from '../helpers/cli'
-import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { testEnvironment } from '../helpers/environment'
 import { newAccountId, postingEvent, uninstallEvent, type WireEvent } from '../helpers/events'
-import {
-  connectClient,
-  countRuns,
-  startTestWorker,
-  uniqueTaskQueue,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { countRuns, waitForClose } from '../helpers/temporal'
 
-const taskQueue = uniqueTaskQueue('replay-failed')
-let store: TestDatabase
-let client: Client
-let worker: TestWorker
-
-beforeAll(async () => {
-  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-  worker = await startTestWorker({ db: store.db, taskQueue })
-})
-afterAll(async () => {
-  await worker?.stop()
-  await client?.connection.close()
-  await store?.drop()
-})
+const stack = useStack({ name: 'replay-failed', worker: true })
 
 async function run(wire: WireEvent) {
   const event = parseEnvelope(wire)
-  const handle = await client.workflow.start(
+  const handle = await stack.client.workflow.start(
     workflowTypeFor(event.event),
-    workflowStartOptions(event, taskQueue),
+    workflowStartOptions(event, stack.taskQueue),
   )
-  return waitForClose(client, handle.workflowId, handle.firstExecutionRunId)
+  return waitForClose(stack.client, handle.workflowId, handle.firstExecutionRunId)
 }
 
 it("replays each of an account's failed events once, and nothing else", async () => {
@@ -51,9 +30,9 @@ it("replays each of an account's failed events once, and nothing else", async ()
   const completed = postingEvent({ account_id: accountId })
   const otherAccount = uninstallEvent({ data: {} })
   for (const wire of [...failed, completed, otherAccount]) await run(wire)
-  for (const wire of failed) await countRuns(client, wire.id, 1)
+  for (const wire of failed) await countRuns(stack.client, wire.id, 1)
 
-  const env = { TEMPORAL_ADDRESS: testEnvironment().temporalAddress, DATA_DIR: store.url }
+  const env = { TEMPORAL_ADDRESS: testEnvironment().temporalAddress, DATABASE_URL: stack.store.url }
   const replay = await runCli(
     ['events', 'replay-failed', '--account-id', accountId, '--since', '1h', '--json'],
     env,
@@ -63,9 +42,9 @@ it("replays each of an account's failed events once, and nothing else", async ()
   const { replayed } = replay.json<{ replayed: Array<{ eventId: string }> }>()
   expect(replayed.map((r) => r.eventId).sort()).toEqual(failed.map((e) => e.id).sort())
 
-  for (const wire of failed) expect(await countRuns(client, wire.id, 2)).toBe(2)
-  expect(await countRuns(client, completed.id, 1)).toBe(1)
-  expect(await countRuns(client, otherAccount.id, 1)).toBe(1)
+  for (const wire of failed) expect(await countRuns(stack.client, wire.id, 2)).toBe(2)
+  expect(await countRuns(stack.client, completed.id, 1)).toBe(1)
+  expect(await countRuns(stack.client, otherAccount.id, 1)).toBe(1)
 }, 120_000)
 
 it('answers a --since it cannot read with exit code 2', async () => {

@@ -2,15 +2,13 @@
 // is valid JSON that PostgreSQL's jsonb refuses. Through real HTTP, a real worker and a real
 // PostgreSQL, such events complete, and what the store keeps parses back to exactly what was sent.
 import { randomUUID } from 'node:crypto'
-import type { Client } from '@temporalio/client'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { Client as PgClient } from 'pg'
 import { WEBHOOK_PATH } from '../../src/domain'
 import { openDatabase } from '../../src/store/database'
 import { addInstallation } from '../../src/store/installations'
-import { startTestApi, type TestApi } from '../helpers/api'
-import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/database'
+import { createEmptyDatabase } from '../helpers/database'
 import {
   delivery,
   newAccountId,
@@ -18,32 +16,11 @@ import {
   uninstallEvent,
   type WireEvent,
 } from '../helpers/events'
-import {
-  connectClient,
-  startTestWorker,
-  uniqueTaskQueue,
-  waitForClose,
-  type TestWorker,
-} from '../helpers/temporal'
+import { useStack } from '../helpers/stack'
+import { waitForClose } from '../helpers/temporal'
 import { TEST_TOKENS } from '../helpers/tokens'
 
-let store: TestDatabase
-let client: Client
-let worker: TestWorker
-let api: TestApi
-const taskQueue = uniqueTaskQueue('lossless')
-
-beforeAll(async () => {
-  ;[store, client] = await Promise.all([createTestDatabase(), connectClient()])
-  worker = await startTestWorker({ db: store.db, taskQueue })
-  api = await startTestApi({ client, taskQueue })
-}, 120_000)
-afterAll(async () => {
-  await api?.close()
-  await worker?.stop()
-  await client?.connection.close()
-  await store?.drop()
-})
+const stack = useStack({ name: 'lossless', worker: true, api: true })
 
 /** Strings jsonb refuses (22P05, 22P02), in values and in keys, nested and in arrays. */
 const hostileData = () => ({
@@ -59,10 +36,10 @@ const hostileData = () => ({
 
 async function deliverAndWait(event: WireEvent) {
   const { body, headers } = delivery(event)
-  const res = await api.http.post(WEBHOOK_PATH).set(headers).send(body)
+  const res = await stack.api.http.post(WEBHOOK_PATH).set(headers).send(body)
   expect(res.status).toBe(200)
   expect(res.body.status).toBe('accepted')
-  return waitForClose(client, event.id, res.body.runId as string, 90_000)
+  return waitForClose(stack.client, event.id, res.body.runId as string, 90_000)
 }
 
 describe('data that PostgreSQL jsonb cannot hold', () => {
@@ -70,7 +47,7 @@ describe('data that PostgreSQL jsonb cannot hold', () => {
     const event = postingEvent({ event: 'content.archived', data: hostileData() })
     const description = await deliverAndWait(event)
     expect(description.status.name).toBe('COMPLETED')
-    const { rows } = await store.db.query<{ text: string }>(
+    const { rows } = await stack.store.db.query<{ text: string }>(
       'SELECT data::text AS text FROM unhandled_events WHERE event_id = $1',
       [event.id],
     )
@@ -84,7 +61,7 @@ describe('data that PostgreSQL jsonb cannot hold', () => {
     const accountId = newAccountId()
     const installationId = randomUUID()
     await addInstallation(
-      store.db,
+      stack.store.db,
       {
         installationId,
         accountId,
@@ -99,7 +76,7 @@ describe('data that PostgreSQL jsonb cannot hold', () => {
     })
     const description = await deliverAndWait(event)
     expect(description.status.name).toBe('COMPLETED')
-    expect(await client.workflow.getHandle(event.id).result()).toMatchObject({
+    expect(await stack.client.workflow.getHandle(event.id).result()).toMatchObject({
       outcome: 'completed',
     })
   }, 120_000)
@@ -110,7 +87,7 @@ describe('data that PostgreSQL jsonb cannot hold', () => {
     })
     const description = await deliverAndWait(event)
     expect(description.status.name).toBe('COMPLETED')
-    expect(await client.workflow.getHandle(event.id).result()).toMatchObject({
+    expect(await stack.client.workflow.getHandle(event.id).result()).toMatchObject({
       outcome: 'skipped',
     })
   }, 120_000)
