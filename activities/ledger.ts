@@ -10,7 +10,13 @@ export interface RunInput {
   runId: string
 }
 
-export type ClaimResult = { status: 'claimed' } | { status: 'completed'; result: EventResult }
+/**
+ * `runId` names the run that holds the claim, the token the run's later store steps carry: a run
+ * reset in the Web UI past its claim replays this result and so carries on with the claim of the
+ * run it was reset from. Histories recorded before it existed have none (the run's own id then).
+ */
+export type ClaimResult =
+  { status: 'claimed'; runId?: string } | { status: 'completed'; result: EventResult }
 
 export function createLedgerActivities(db: Database) {
   return {
@@ -30,7 +36,7 @@ export function createLedgerActivities(db: Database) {
       })
       return entry.status === 'completed'
         ? { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
-        : { status: 'claimed' }
+        : { status: 'claimed', runId: entry.runId }
     },
   }
 }

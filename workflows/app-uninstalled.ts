@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow'
+import { proxyActivities } from '@temporalio/workflow'
 import type { Activities } from '../activities'
 import type { EventResult, ScomplerEvent } from '../src/domain'
 import { claimOrDuplicate } from './claim'
@@ -20,10 +20,9 @@ export async function appUninstalled(
 ): Promise<EventResult> {
   const { claimEvent, uninstallInstallation } = storeActivities(options)
   return reported(async () => {
-    const duplicate = await claimOrDuplicate(claimEvent, event)
-    if (duplicate) return duplicate
-    const { runId } = workflowInfo()
-    const result = await uninstallInstallation({ event, runId })
+    const claim = await claimOrDuplicate(claimEvent, event)
+    if (claim.duplicate) return claim.duplicate
+    const result = await uninstallInstallation({ event, runId: claim.runId })
     if (result.outcome !== 'completed' || result.details?.accountStillInstalled !== false) {
       return result
     }

@@ -1,4 +1,3 @@
-import { workflowInfo } from '@temporalio/workflow'
 import type { EventResult, ScomplerEvent } from '../src/domain'
 import { claimOrDuplicate } from './claim'
 import { reported } from './report'
@@ -11,8 +10,8 @@ export async function postingSentToPublish(
 ): Promise<EventResult> {
   const { claimEvent, recordPostingSentToPublish } = storeActivities(options)
   return reported(async () => {
-    const duplicate = await claimOrDuplicate(claimEvent, event)
-    if (duplicate) return duplicate
-    return recordPostingSentToPublish({ event, runId: workflowInfo().runId })
+    const claim = await claimOrDuplicate(claimEvent, event)
+    if (claim.duplicate) return claim.duplicate
+    return recordPostingSentToPublish({ event, runId: claim.runId })
   })
 }
