@@ -1,9 +1,13 @@
 import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow'
 import type { Activities } from '../activities'
-import { FAILURE, type EventResult, type ScomplerEvent } from '../src/domain'
+import { FAILURE, type EventResult, type HandlerPlan, type ScomplerEvent } from '../src/domain'
 
-/** The event is this run's to process, under the claim of run `runId`; or it was already done. */
-export type Claim = { duplicate: EventResult } | { duplicate?: undefined; runId: string }
+/**
+ * The event is this run's to process, under the claim of run `runId`, with the handler the
+ * claiming worker had registered for it (if any); or it was already done.
+ */
+export type Claim =
+  { duplicate: EventResult } | { duplicate?: undefined; runId: string; handler?: HandlerPlan }
 
 /**
  * Every run first claims its event id in the ledger. Returns the `duplicate` result when the
@@ -18,7 +22,10 @@ export async function claimOrDuplicate(
   try {
     const claim = await claimEvent({ event, runId: workflowInfo().runId })
     if (claim.status === 'completed') return { duplicate: claim.result }
-    return { runId: claim.runId ?? workflowInfo().runId }
+    return {
+      runId: claim.runId ?? workflowInfo().runId,
+      ...(claim.handler && { handler: claim.handler }),
+    }
   } catch (error) {
     // Surface the validation reason as the run's own failure, readable at a glance in the Web UI.
     if (
