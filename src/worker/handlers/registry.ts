@@ -28,8 +28,16 @@ export const HANDLER_DEFAULTS: HandlerActivityOptions = {
 /** Temporal's notation: milliseconds, or what `ms` reads ('30s', '5 minutes'). */
 const duration = z.union([
   z.number().int().positive(),
-  z.string().refine((value) => (ms(value as StringValue) ?? 0) > 0, 'must be a duration (30s, 5m)'),
+  z.string().refine((value) => millis(value) > 0, 'must be a duration (30s, 5m)'),
 ])
+
+function millis(value: string): number {
+  try {
+    return ms(value as StringValue) ?? Number.NaN
+  } catch {
+    return Number.NaN // ms throws on an empty string
+  }
+}
 
 const optionsSchema = z.strictObject({
   startToCloseTimeout: duration.optional(),
