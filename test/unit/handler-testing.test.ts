@@ -67,7 +67,7 @@ it('fails a handler asking for a token the installation does not have, non-retry
   const handlers = createHandlers().on('posting.sent_to_publish', async ({ installation }) => {
     await installation!.accessToken()
   })
-  const { accessToken: _, ...withoutToken } = installation
+  const withoutToken = { installationId: installation.installationId, accountId: '42' }
   await expect(
     runHandler(handlers, posting(), { installation: withoutToken }),
   ).rejects.toMatchObject({ type: 'TokenUnavailable', nonRetryable: true })
