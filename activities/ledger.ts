@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity'
 import {
   FAILURE,
+  handOverId,
   isKnownEvent,
   type EventResult,
   type HandlerPlan,
@@ -26,6 +27,8 @@ export interface RunInput {
    * (`completeHandledEvent`). Absent in every run without a handler, as in the recorded histories.
    */
   handled?: boolean
+  /** The ledger entry, when not the event's own id (a hand-over's derived id). */
+  ledgerId?: string
 }
 
 /** The handler registered for an event type, if any (the worker's registry). */
@@ -65,13 +68,39 @@ export function createLedgerActivities(db: Database, handlers: HandlerPlans = ()
       return { status: 'claimed', runId: entry.runId, ...(handler && { handler }) }
     },
 
+    /**
+     * First step of a hand-over: claims the event's derived id (`<event id>/handler`), so each
+     * recorded event is handed over once. Fails non-retryably on a worker without its handler.
+     */
+    async claimHandOver({ event, runId }: RunInput): Promise<ClaimResult> {
+      const handler = handlers(event.event)
+      if (handler === undefined) {
+        throw ApplicationFailure.create({
+          message: `No handler for ${event.event} is registered on this worker`,
+          type: FAILURE.noHandler,
+          nonRetryable: true,
+        })
+      }
+      const entry = await claimInLedger(db, {
+        eventId: handOverId(event.id),
+        event: event.event,
+        accountId: event.accountId,
+        runId,
+        payload: event,
+      })
+      if (entry.status === 'completed') {
+        return { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
+      }
+      return { status: 'claimed', runId: entry.runId, handler }
+    },
+
     /** After the handler succeeded: the event completes with its result. Idempotent. */
     async completeHandledEvent(input: RunInput & { result: EventResult }): Promise<EventResult> {
       return db.transaction(
         async (tx) => {
           const entry = await lockClaim(tx, input)
           if (entry.status === 'completed') return completedResult(entry, input.runId)
-          await completeEvent(tx, input.result)
+          await completeEvent(tx, input.result, input.ledgerId)
           return input.result
         },
         { key: input.event.accountId },
@@ -131,8 +160,11 @@ export async function completeOnce(
 }
 
 /** Locks the event's ledger row; fails non-retryably unless the run still holds the claim. */
-async function lockClaim(tx: Queryable, { event, runId }: RunInput): Promise<LedgerEntry> {
-  const entry = await lockLedgerEntry(tx, event.id)
+async function lockClaim(
+  tx: Queryable,
+  { event, runId, ledgerId = event.id }: RunInput,
+): Promise<LedgerEntry> {
+  const entry = await lockLedgerEntry(tx, ledgerId)
   if (entry?.status === 'completed') return entry
   if (entry?.runId !== runId) {
     // Another run has taken the event over; this attempt belongs to a run that was replaced.

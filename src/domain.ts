@@ -22,6 +22,17 @@ export const WORKFLOW_TYPES = {
   [POSTING_SENT_TO_PUBLISH]: 'postingSentToPublish',
 } as const
 export const UNHANDLED_EVENT_WORKFLOW = 'unhandledEvent'
+/**
+ * Hands an event recorded earlier (by unhandledEvent, with no handler then) to the handler
+ * registered since. Its workflow id and ledger id are derived from the event id
+ * (`handOverId`), so the event's own completed id never runs again, and each event is handed
+ * over once under the same id policy.
+ */
+export const HAND_OVER_WORKFLOW = 'handOverEvent'
+
+export function handOverId(eventId: string): string {
+  return `${eventId}/handler`
+}
 type WorkflowType =
   (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES] | typeof UNHANDLED_EVENT_WORKFLOW
 
@@ -46,6 +57,8 @@ export const FAILURE = {
   handlerThrewNonError: 'HandlerThrewNonError',
   /** A handler asked for a token the store no longer has (uninstalled, or rejected). */
   tokenUnavailable: 'TokenUnavailable',
+  /** An event was handed over to a worker without a handler for its type. */
+  noHandler: 'NoHandler',
 } as const
 
 /** A verified webhook, normalised once at the edge. The workflow id is `id`, unchanged. */

@@ -7,7 +7,8 @@ import { FAILURE, type EventResult, type HandlerPlan, type ScomplerEvent } from 
  * claiming worker had registered for it (if any); or it was already done.
  */
 export type Claim =
-  { duplicate: EventResult } | { duplicate?: undefined; runId: string; handler?: HandlerPlan }
+  | { duplicate: EventResult }
+  | { duplicate?: undefined; runId: string; handler?: HandlerPlan; ledgerId?: string }
 
 /**
  * Every run first claims its event id in the ledger. Returns the `duplicate` result when the

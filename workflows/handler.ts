@@ -38,7 +38,9 @@ export async function afterStep(
   if (plan === undefined || result.outcome !== 'completed' || result.handler) return result
   const value = await runHandler(plan, { event, result })
   const handler = { activity: plan.activity, ...(value !== undefined && { result: value }) }
-  return completeHandledEvent({ event, runId: claim.runId, result: { ...result, handler } })
+  const { runId, ledgerId } = claim
+  const complete = { event, runId, ...(ledgerId && { ledgerId }), result: { ...result, handler } }
+  return completeHandledEvent(complete)
 }
 
 async function runHandler(plan: HandlerPlan, input: HandlerInput) {

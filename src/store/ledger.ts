@@ -71,13 +71,18 @@ export async function lockLedgerEntry(
   return readEntry(tx, eventId, 'FOR UPDATE')
 }
 
-export async function completeEvent(tx: Queryable, result: EventResult): Promise<void> {
+/** Completes the ledger entry `eventId` (the result's event, unless a derived id: hand-over). */
+export async function completeEvent(
+  tx: Queryable,
+  result: EventResult,
+  eventId = result.eventId,
+): Promise<void> {
   await tx.query(
     `UPDATE processed_events
      SET status = 'completed', completed_at = now(), result = $2::jsonb, payload = NULL,
        step_result = NULL
      WHERE event_id = $1`,
-    [result.eventId, JSON.stringify(result)],
+    [eventId, JSON.stringify(result)],
   )
 }
 

@@ -14,7 +14,7 @@ import { bundleWorkflowCode } from '@temporalio/worker'
 import type { Hooks } from '../../activities'
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker/create-worker'
 import { createHandlers, HandlerFailure } from '../../src/lib/worker'
-import { type ScomplerEvent } from '../../src/domain'
+import { HAND_OVER_WORKFLOW, handOverId, type ScomplerEvent } from '../../src/domain'
 import { parseEnvelope } from '../../src/events'
 import { addInstallation } from '../../src/store/installations'
 import { workflowStartOptions } from '../../src/temporal/start-event'
@@ -69,6 +69,7 @@ async function main(groups: Group[]): Promise<void> {
         return { pushed: true }
       })
       .on('posting.archived', async () => 'archived')
+      .on('survey.answered', async () => ({ imported: true }))
     const worker = await startTestWorker({ db: store.db, taskQueue: TASK_QUEUE, hooks })
     // Runs of events with a handler: a worker of their own, so the other branches have none.
     const handlerWorker = await startTestWorker({
@@ -77,14 +78,9 @@ async function main(groups: Group[]): Promise<void> {
       handlers,
     })
     try {
-      const record = async (
-        name: string,
-        wire: WireEvent,
-        workflowId?: string,
-        taskQueue = TASK_QUEUE,
-      ) => {
+      const record = async (name: string, wire: WireEvent, how: StartHow = {}) => {
         const event = parseEnvelope(JSON.parse(JSON.stringify(wire)))
-        const handle = await start(client, event, workflowId, taskQueue)
+        const handle = await start(client, event, how)
         const closed = await waitForClose(client, handle.workflowId, handle.firstExecutionRunId)
         save(cli, server.address, name, handle.workflowId, handle.firstExecutionRunId)
         process.stdout.write(`${name}: ${closed.status.name}\n`)
@@ -107,30 +103,28 @@ async function main(groups: Group[]): Promise<void> {
       if (groups.includes('handlers')) {
         const uninstall = uninstallEvent()
         uninstall.data.installation_id = await install(String(uninstall.account_id))
-        await record('app-uninstalled-handled', uninstall, undefined, HANDLERS_TASK_QUEUE)
+        await record('app-uninstalled-handled', uninstall, withHandlers)
         const posting = postingEvent()
         await install(String(posting.account_id))
-        await record(
-          'posting-sent-to-publish-handled-after-retry',
-          posting,
-          undefined,
-          HANDLERS_TASK_QUEUE,
-        )
+        await record('posting-sent-to-publish-handled-after-retry', posting, withHandlers)
         const refused = postingEvent()
         await install(String(refused.account_id))
         failingAccounts.add(String(refused.account_id))
-        await record(
-          'posting-sent-to-publish-handler-failure',
-          refused,
-          undefined,
-          HANDLERS_TASK_QUEUE,
-        )
+        await record('posting-sent-to-publish-handler-failure', refused, withHandlers)
         await record(
           'unhandled-event-handled',
           { ...postingEvent(), event: 'posting.archived', data: { posting_id: 1 } },
-          undefined,
-          HANDLERS_TASK_QUEUE,
+          withHandlers,
         )
+        // Recorded with no handler (not kept), then handed to the one registered since.
+        const survey = { ...postingEvent(), event: 'survey.answered', data: { answer: 1 } }
+        const recorded = await start(client, parseEnvelope(survey))
+        await waitForClose(client, recorded.workflowId, recorded.firstExecutionRunId)
+        await record('hand-over-event-handled', survey, {
+          ...withHandlers,
+          workflowId: handOverId(survey.id),
+          workflowType: HAND_OVER_WORKFLOW,
+        })
       }
       if (!groups.includes('workflows')) return
 
@@ -139,7 +133,7 @@ async function main(groups: Group[]): Promise<void> {
       uninstall.data.installation_id = await install(accountId)
       await record('app-uninstalled-completed', uninstall)
       // The same event again under another workflow id: the ledger answers duplicate.
-      await record('app-uninstalled-duplicate', uninstall, randomUUID())
+      await record('app-uninstalled-duplicate', uninstall, { workflowId: randomUUID() })
       await record('app-uninstalled-skipped', uninstallEvent())
       await record(
         'app-uninstalled-failed-invalid-data',
@@ -155,7 +149,7 @@ async function main(groups: Group[]): Promise<void> {
       await install(String(stuck.account_id))
       failingAccounts.add(String(stuck.account_id))
       const event = parseEnvelope(JSON.parse(JSON.stringify(stuck)))
-      const handle = await start(client, event, undefined, TASK_QUEUE)
+      const handle = await start(client, event)
       await waitForFailedAttempt(client, handle.workflowId)
       await handle.cancel()
       const closed = await waitForClose(client, handle.workflowId, handle.firstExecutionRunId)
@@ -184,16 +178,19 @@ async function main(groups: Group[]): Promise<void> {
   }
 }
 
-function start(
-  client: Client,
-  event: ScomplerEvent,
-  workflowId: string | undefined,
-  taskQueue: string,
-) {
-  const options = workflowStartOptions(event, taskQueue)
-  return client.workflow.start(options.workflowId && workflowTypeOf(event), {
+interface StartHow {
+  workflowId?: string
+  taskQueue?: string
+  workflowType?: string
+}
+
+const withHandlers = { taskQueue: HANDLERS_TASK_QUEUE }
+
+function start(client: Client, event: ScomplerEvent, how: StartHow = {}) {
+  const options = workflowStartOptions(event, how.taskQueue ?? TASK_QUEUE)
+  return client.workflow.start(how.workflowType ?? workflowTypeOf(event), {
     ...options,
-    workflowId: workflowId ?? options.workflowId,
+    workflowId: how.workflowId ?? options.workflowId,
   })
 }
 

@@ -48,6 +48,7 @@ test('a history of every branch is recorded', () => {
     'app-uninstalled-failed-invalid-data',
     'app-uninstalled-handled',
     'app-uninstalled-skipped',
+    'hand-over-event-handled',
     'posting-sent-to-publish-cancelled',
     'posting-sent-to-publish-completed',
     'posting-sent-to-publish-handled-after-retry',
