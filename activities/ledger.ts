@@ -8,7 +8,7 @@ import {
   type ScomplerEvent,
 } from '../src/domain'
 import { parseEventData, type EventData } from '../src/events'
-import type { Database, Queryable } from '../src/store/database'
+import type { Database, Queryable, TransactionOptions } from '../src/store/database'
 import {
   claimEvent as claimInLedger,
   completeEvent,
@@ -96,15 +96,12 @@ export function createLedgerActivities(db: Database, handlers: HandlerPlans = ()
 
     /** After the handler succeeded: the event completes with its result. Idempotent. */
     async completeHandledEvent(input: RunInput & { result: EventResult }): Promise<EventResult> {
-      return db.transaction(
-        async (tx) => {
-          const entry = await lockClaim(tx, input)
-          if (entry.status === 'completed') return completedResult(entry, input.runId)
-          await completeEvent(tx, input.result, input.ledgerId)
-          return input.result
-        },
-        { key: input.event.accountId },
-      )
+      return db.transaction(async (tx) => {
+        const entry = await lockClaim(tx, input)
+        if (entry.status === 'completed') return completedResult(entry, input.runId)
+        await completeEvent(tx, input.result, input.ledgerId)
+        return input.result
+      }, transactionOptions(input.event))
     },
   }
 }
@@ -126,37 +123,40 @@ export function eventData<K extends keyof EventData>(event: ScomplerEvent, name:
  * Runs `work` and marks the event completed in one transaction, under the ledger row lock; for a
  * `handled` run, records the step's result instead (the event completes after its handler).
  * A retry after a commit whose answer was lost returns the stored result: exactly one effect.
- * The account's transactions take turns in this process (one connection at most for an account
- * whose rows are locked); the activity heartbeats while it waits, so a cancellation reaches it,
- * and a cancelled attempt rolls back at once.
  */
 export async function completeOnce(
   db: Database,
   input: RunInput,
   work: (tx: Queryable) => Promise<EventResult>,
 ): Promise<EventResult> {
+  return db.transaction(async (tx) => {
+    const entry = await lockClaim(tx, input)
+    if (entry.status === 'completed') return completedResult(entry, input.runId)
+    // Applied already by an attempt or run whose handler has not succeeded yet: not again.
+    if (entry.stepResult) {
+      if (!input.handled) await completeEvent(tx, entry.stepResult)
+      return entry.stepResult
+    }
+    const result = await work(tx)
+    // A handler runs only after a completed step; a skipped event completes at once.
+    if (input.handled && result.outcome === 'completed') await recordStepResult(tx, result)
+    else await completeEvent(tx, result)
+    return result
+  }, transactionOptions(input.event))
+}
+
+/**
+ * The account's transactions take turns in this process (one connection at most for an account
+ * whose rows are locked); the activity heartbeats while it waits, so a cancellation reaches it,
+ * and a cancelled attempt rolls back at once.
+ */
+function transactionOptions(event: ScomplerEvent): TransactionOptions {
   const activity = currentActivity()
-  return db.transaction(
-    async (tx) => {
-      const entry = await lockClaim(tx, input)
-      if (entry.status === 'completed') return completedResult(entry, input.runId)
-      // Applied already by an attempt or run whose handler has not succeeded yet: not again.
-      if (entry.stepResult) {
-        if (!input.handled) await completeEvent(tx, entry.stepResult)
-        return entry.stepResult
-      }
-      const result = await work(tx)
-      // A handler runs only after a completed step; a skipped event completes at once.
-      if (input.handled && result.outcome === 'completed') await recordStepResult(tx, result)
-      else await completeEvent(tx, result)
-      return result
-    },
-    {
-      key: input.event.accountId,
-      signal: activity?.cancellationSignal,
-      onWait: activity && (() => activity.heartbeat()),
-    },
-  )
+  return {
+    key: event.accountId,
+    signal: activity?.cancellationSignal,
+    onWait: activity && (() => activity.heartbeat()),
+  }
 }
 
 /** Locks the event's ledger row; fails non-retryably unless the run still holds the claim. */
