@@ -54,7 +54,12 @@ async function runHandler(plan: HandlerPlan, input: HandlerInput) {
       error.cause instanceof ApplicationFailure &&
       error.cause.type === FAILURE.handlerFailure
     ) {
-      throw ApplicationFailure.nonRetryable(error.cause.message, FAILURE.handlerFailure)
+      throw ApplicationFailure.create({
+        message: error.cause.message,
+        type: FAILURE.handlerFailure,
+        nonRetryable: true,
+        cause: error, // the activity and its attempt, in the Web UI
+      })
     }
     throw error
   }

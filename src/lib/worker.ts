@@ -16,6 +16,7 @@ export type {
   HandlerContext,
   HandlerInstallation,
 } from '../worker/handlers/types'
+export type { Duration, EventResult, JsonValue, ScomplerEvent } from '../domain'
 export type { Queryable } from '../store/database'
 export type { RelatedDataContext } from '../../activities/hooks'
 export type { Store }

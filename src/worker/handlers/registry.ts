@@ -2,7 +2,12 @@
 // registration, so a mistake stops the worker at startup instead of failing runs later.
 import ms, { type StringValue } from 'ms'
 import { z } from 'zod'
-import { handlerActivityName, type HandlerActivityOptions, type HandlerPlan } from '../../domain'
+import {
+  handlerActivityName,
+  type Duration,
+  type HandlerActivityOptions,
+  type HandlerPlan,
+} from '../../domain'
 import { HandlerRegistrationError } from './errors'
 import type { Handler } from './types'
 
@@ -11,7 +16,13 @@ export interface HandlerRegistry {
   on<E extends string>(event: E, handler: Handler<E>, options?: HandlerOptions): this
 }
 
-export type HandlerOptions = z.input<typeof optionsSchema>
+/** A handler's activity options; what is left out takes HANDLER_DEFAULTS. */
+export interface HandlerOptions {
+  startToCloseTimeout?: Duration
+  scheduleToCloseTimeout?: Duration
+  heartbeatTimeout?: Duration
+  retry?: Partial<HandlerActivityOptions['retry']>
+}
 
 export interface RegisteredHandler {
   handler: Handler
@@ -52,7 +63,7 @@ const optionsSchema = z.strictObject({
       nonRetryableErrorTypes: z.array(z.string()).optional(),
     })
     .optional(),
-})
+}) satisfies z.ZodType<HandlerOptions>
 
 /** The envelope's notation for event names. */
 const EVENT_NAME = /^[\w.:-]{1,200}$/
@@ -85,7 +96,7 @@ export function createHandlers(): HandlerRegistry {
   return registry
 }
 
-function planFor(event: string, options: z.output<typeof optionsSchema>): HandlerPlan {
+function planFor(event: string, options: HandlerOptions): HandlerPlan {
   const { retry, ...timeouts } = options
   return {
     activity: handlerActivityName(event),
