@@ -1,6 +1,5 @@
 // scompler-webhooks/worker: a worker that runs the receiver's workflows with the user's handlers.
 import type { NativeConnection, Worker } from '@temporalio/worker'
-import type { Logger } from '@temporalio/common'
 import type { Hooks } from '../../activities'
 import { DEFAULT_TASK_QUEUE } from '../domain'
 import type { Store } from '../store/handle'
@@ -35,8 +34,8 @@ export interface WorkerOptions {
   namespace?: string
   /** Default 'scompler-webhooks'. */
   taskQueue?: string
-  /** Told which handlers the worker carries. */
-  logger?: Pick<Logger, 'info'>
+  /** Told which handlers the worker carries (pino, Temporal's logger or console all fit). */
+  logger?: { info(message: string): void }
 }
 
 /** A Temporal Worker (not yet running: call `run()`) for the receiver's task queue. */
@@ -52,6 +51,6 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     hooks: options.deleteRelatedData ? { deleteRelatedData: options.deleteRelatedData } : {},
   })
   const events = [...registeredHandlers(options.handlers).keys()]
-  options.logger?.info('worker created', { handlers: events })
+  options.logger?.info(`scompler-webhooks worker: handlers for ${events.join(', ') || 'no event'}`)
   return worker
 }
