@@ -1,8 +1,10 @@
-// Extension points: what "related data" means and what to do when a posting is sent to publish
-// are the app's business. Both run inside the activity's transaction, under the installation row
-// lock, so keep them to database work; call slow external APIs from an activity of your own. They
-// are bounded by the store's timeouts (DATABASE_STATEMENT_TIMEOUT, DATABASE_LOCK_TIMEOUT and
-// DATABASE_IDLE_IN_TRANSACTION_TIMEOUT): a hook past one loses its transaction, and Temporal retries.
+// What must be atomic with the store's own change runs here, inside the activity's transaction,
+// under the installation row lock, bounded by the store's timeouts (DATABASE_STATEMENT_TIMEOUT,
+// DATABASE_LOCK_TIMEOUT and DATABASE_IDLE_IN_TRANSACTION_TIMEOUT): a hook past one loses its
+// transaction, and Temporal retries. deleteRelatedData is the app's (createWorker's option,
+// HOOKS_MODULE's export). The app's other work is a handler, run after the transaction
+// (src/worker/handlers); postingSentToPublish is no longer offered to apps: it stays the tests'
+// way to make a posting's transaction slow or failing.
 import type { PostingSentToPublishData, ScomplerEvent } from '../src/domain'
 import type { Queryable } from '../src/store/database'
 import { deletePostingPublications } from '../src/store/records'

@@ -1,23 +1,56 @@
 import { ApplicationFailure, Context } from '@temporalio/activity'
-import { FAILURE, isKnownEvent, type EventResult, type ScomplerEvent } from '../src/domain'
+import {
+  FAILURE,
+  handOverId,
+  isKnownEvent,
+  type EventResult,
+  type HandlerPlan,
+  type ScomplerEvent,
+} from '../src/domain'
 import { parseEventData, type EventData } from '../src/events'
-import type { Database, Queryable } from '../src/store/database'
-import { claimEvent as claimInLedger, completeEvent, lockLedgerEntry } from '../src/store/ledger'
+import type { Database, Queryable, TransactionOptions } from '../src/store/database'
+import {
+  claimEvent as claimInLedger,
+  completeEvent,
+  lockLedgerEntry,
+  recordStepResult,
+  type LedgerEntry,
+} from '../src/store/ledger'
 
 export interface RunInput {
   event: ScomplerEvent
   /** The workflow run that holds (or takes over) the event's claim. */
   runId: string
+  /**
+   * A handler runs after the store's step (the claim's plan said so): a completed step is
+   * recorded on the ledger row, and the event completes only after the handler
+   * (`completeHandledEvent`). Absent in every run without a handler, as in the recorded histories.
+   */
+  handled?: boolean
+  /** The ledger entry, when not the event's own id (a hand-over's derived id). */
+  ledgerId?: string
 }
 
-export type ClaimResult = { status: 'claimed' } | { status: 'completed'; result: EventResult }
+/** The handler registered for an event type, if any (the worker's registry). */
+export type HandlerPlans = (event: string) => HandlerPlan | undefined
 
-export function createLedgerActivities(db: Database) {
+/**
+ * `runId` names the run that holds the claim, the token the run's later store steps carry: a run
+ * reset in the Web UI past its claim replays this result and so carries on with the claim of the
+ * run it was reset from. Histories recorded before it existed have none (the run's own id then).
+ */
+export type ClaimResult =
+  | { status: 'claimed'; runId?: string; handler?: HandlerPlan }
+  | { status: 'completed'; result: EventResult }
+
+export function createLedgerActivities(db: Database, handlers: HandlerPlans = () => undefined) {
   return {
     /**
      * First step of every run. A known event's `data` is validated here, before anything is
      * claimed: the sender was genuine, so a mismatch is ours to fix, and the run fails at once,
-     * non-retryably, to be run again after the fix.
+     * non-retryably, to be run again after the fix. The handler registered for the event (its
+     * activity and options) is part of the result, so the run's history holds it: handlers
+     * registered or changed later never alter a run in flight.
      */
     async claimEvent({ event, runId }: RunInput): Promise<ClaimResult> {
       if (isKnownEvent(event.event)) eventData(event, event.event)
@@ -28,9 +61,47 @@ export function createLedgerActivities(db: Database) {
         runId,
         payload: event,
       })
-      return entry.status === 'completed'
-        ? { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
-        : { status: 'claimed' }
+      if (entry.status === 'completed') {
+        return { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
+      }
+      const handler = handlers(event.event)
+      return { status: 'claimed', runId: entry.runId, ...(handler && { handler }) }
+    },
+
+    /**
+     * First step of a hand-over: claims the event's derived id (`<event id>/handler`), so each
+     * recorded event is handed over once. Fails non-retryably on a worker without its handler.
+     */
+    async claimHandOver({ event, runId }: RunInput): Promise<ClaimResult> {
+      const handler = handlers(event.event)
+      if (handler === undefined) {
+        throw ApplicationFailure.create({
+          message: `No handler for ${event.event} is registered on this worker`,
+          type: FAILURE.noHandler,
+          nonRetryable: true,
+        })
+      }
+      const entry = await claimInLedger(db, {
+        eventId: handOverId(event.id),
+        event: event.event,
+        accountId: event.accountId,
+        runId,
+        payload: event,
+      })
+      if (entry.status === 'completed') {
+        return { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
+      }
+      return { status: 'claimed', runId: entry.runId, handler }
+    },
+
+    /** After the handler succeeded: the event completes with its result. Idempotent. */
+    async completeHandledEvent(input: RunInput & { result: EventResult }): Promise<EventResult> {
+      return db.transaction(async (tx) => {
+        const entry = await lockClaim(tx, input)
+        if (entry.status === 'completed') return completedResult(entry, input.runId)
+        await completeEvent(tx, input.result, input.ledgerId)
+        return input.result
+      }, transactionOptions(input.event))
     },
   }
 }
@@ -49,42 +120,66 @@ export function eventData<K extends keyof EventData>(event: ScomplerEvent, name:
 }
 
 /**
- * Runs `work` and marks the event completed in one transaction, under the ledger row lock.
+ * Runs `work` and marks the event completed in one transaction, under the ledger row lock; for a
+ * `handled` run, records the step's result instead (the event completes after its handler).
  * A retry after a commit whose answer was lost returns the stored result: exactly one effect.
+ */
+export async function completeOnce(
+  db: Database,
+  input: RunInput,
+  work: (tx: Queryable) => Promise<EventResult>,
+): Promise<EventResult> {
+  return db.transaction(async (tx) => {
+    const entry = await lockClaim(tx, input)
+    if (entry.status === 'completed') return completedResult(entry, input.runId)
+    // Applied already by an attempt or run whose handler has not succeeded yet: not again.
+    if (entry.stepResult) {
+      if (!input.handled) await completeEvent(tx, entry.stepResult)
+      return entry.stepResult
+    }
+    const result = await work(tx)
+    // A handler runs only after a completed step; a skipped event completes at once.
+    if (input.handled && result.outcome === 'completed') await recordStepResult(tx, result)
+    else await completeEvent(tx, result)
+    return result
+  }, transactionOptions(input.event))
+}
+
+/**
  * The account's transactions take turns in this process (one connection at most for an account
  * whose rows are locked); the activity heartbeats while it waits, so a cancellation reaches it,
  * and a cancelled attempt rolls back at once.
  */
-export async function completeOnce(
-  db: Database,
-  { event, runId }: RunInput,
-  work: (tx: Queryable) => Promise<EventResult>,
-): Promise<EventResult> {
+function transactionOptions(event: ScomplerEvent): TransactionOptions {
   const activity = currentActivity()
-  return db.transaction(
-    async (tx) => {
-      const entry = await lockLedgerEntry(tx, event.id)
-      if (entry?.status === 'completed') {
-        return entry.runId === runId ? entry.result : asDuplicate(entry.result, entry.runId)
-      }
-      if (entry?.runId !== runId) {
-        // Another run has taken the event over; this attempt belongs to a run that was replaced.
-        throw ApplicationFailure.create({
-          message: `Event ${event.id} is claimed by run ${entry?.runId ?? '(none)'}, not ${runId}`,
-          type: FAILURE.claimLost,
-          nonRetryable: true,
-        })
-      }
-      const result = await work(tx)
-      await completeEvent(tx, result)
-      return result
-    },
-    {
-      key: event.accountId,
-      signal: activity?.cancellationSignal,
-      onWait: activity && (() => activity.heartbeat()),
-    },
-  )
+  return {
+    key: event.accountId,
+    signal: activity?.cancellationSignal,
+    onWait: activity && (() => activity.heartbeat()),
+  }
+}
+
+/** Locks the event's ledger row; fails non-retryably unless the run still holds the claim. */
+async function lockClaim(
+  tx: Queryable,
+  { event, runId, ledgerId = event.id }: RunInput,
+): Promise<LedgerEntry> {
+  const entry = await lockLedgerEntry(tx, ledgerId)
+  if (entry?.status === 'completed') return entry
+  if (entry?.runId !== runId) {
+    // Another run has taken the event over; this attempt belongs to a run that was replaced.
+    throw ApplicationFailure.create({
+      message: `Event ${event.id} is claimed by run ${entry?.runId ?? '(none)'}, not ${runId}`,
+      type: FAILURE.claimLost,
+      nonRetryable: true,
+    })
+  }
+  return entry
+}
+
+/** A retry after a commit whose answer was lost gets the stored result; another run, a duplicate. */
+function completedResult(entry: LedgerEntry & { status: 'completed' }, runId: string) {
+  return entry.runId === runId ? entry.result : asDuplicate(entry.result, entry.runId)
 }
 
 /** The running activity's context; none when called outside an activity (tests, the CLI). */

@@ -22,6 +22,17 @@ export const WORKFLOW_TYPES = {
   [POSTING_SENT_TO_PUBLISH]: 'postingSentToPublish',
 } as const
 export const UNHANDLED_EVENT_WORKFLOW = 'unhandledEvent'
+/**
+ * Hands an event recorded earlier (by unhandledEvent, with no handler then) to the handler
+ * registered since. Its workflow id and ledger id are derived from the event id
+ * (`handOverId`), so the event's own completed id never runs again, and each event is handed
+ * over once under the same id policy.
+ */
+export const HAND_OVER_WORKFLOW = 'handOverEvent'
+
+export function handOverId(eventId: string): string {
+  return `${eventId}/handler`
+}
 type WorkflowType =
   (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES] | typeof UNHANDLED_EVENT_WORKFLOW
 
@@ -40,6 +51,14 @@ export const FAILURE = {
   invalidEventData: 'InvalidEventData',
   claimLost: 'ClaimLost',
   storeRejected: 'StoreRejected',
+  /** A handler threw HandlerFailure: the run fails at once, replayable after a fix. */
+  handlerFailure: 'HandlerFailure',
+  /** A handler threw something that is not an Error (retried like any other failure). */
+  handlerThrewNonError: 'HandlerThrewNonError',
+  /** A handler asked for a token the store no longer has (uninstalled, or rejected). */
+  tokenUnavailable: 'TokenUnavailable',
+  /** An event was handed over to a worker without a handler for its type. */
+  noHandler: 'NoHandler',
 } as const
 
 /** A verified webhook, normalised once at the edge. The workflow id is `id`, unchanged. */
@@ -65,6 +84,9 @@ export interface PostingSentToPublishData {
 
 export type Outcome = 'completed' | 'skipped' | 'duplicate'
 
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
 /** What a run did, as its workflow result. Never holds a token or the raw payload. */
 export interface EventResult {
   eventId: string
@@ -74,6 +96,46 @@ export interface EventResult {
   reason?: string
   /** Facts of the work done, e.g. `{ tokensRemoved: 1, relatedRowsDeleted: 3 }`. */
   details?: Record<string, string | number | boolean>
+  /** The user's handler that ran after the store's own step, and what it returned. */
+  handler?: { activity: string; result?: JsonValue }
+}
+
+/** Handler activities are named after their event type: `handle:posting.sent_to_publish`. */
+export function handlerActivityName(event: string): string {
+  return `handle:${event}`
+}
+
+/** A duration as Temporal takes it: milliseconds, or a string such as '30s' or '1 minute'. */
+export type Duration = string | number
+
+/** A handler's activity options, as plain JSON (they are recorded in the run's history). */
+export interface HandlerActivityOptions {
+  startToCloseTimeout: Duration
+  scheduleToCloseTimeout: Duration
+  heartbeatTimeout?: Duration
+  retry: {
+    initialInterval?: Duration
+    backoffCoefficient?: number
+    maximumInterval?: Duration
+    maximumAttempts?: number
+    nonRetryableErrorTypes?: string[]
+  }
+}
+
+/**
+ * Whether a handler is registered for an event, and how to run it: decided by the worker that
+ * claims the event and recorded in history as the claim's result, so a run in flight keeps it
+ * whatever the handlers registered later.
+ */
+export interface HandlerPlan {
+  activity: string
+  options: HandlerActivityOptions
+}
+
+/** What a handler activity is given: the event and what the store's own step did. */
+export interface HandlerInput {
+  event: ScomplerEvent
+  result: EventResult
 }
 
 /** What a run may be started with besides its event (the workflows' optional second argument). */

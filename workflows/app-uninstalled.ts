@@ -1,7 +1,8 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow'
+import { proxyActivities } from '@temporalio/workflow'
 import type { Activities } from '../activities'
 import type { EventResult, ScomplerEvent } from '../src/domain'
 import { claimOrDuplicate } from './claim'
+import { afterStep, stepInput } from './handler'
 import { reported } from './report'
 import { storeActivities, type RunOptions } from './store-retry'
 
@@ -13,21 +14,24 @@ const { cancelPostingRuns } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 })
 
-/** app.uninstalled: remove the installation's token and data, then stop its posting runs. */
+/**
+ * app.uninstalled: remove the installation's token and data, then stop its posting runs, then
+ * run its handler (given the installation as it was, without its token).
+ */
 export async function appUninstalled(
   event: ScomplerEvent,
   options?: RunOptions,
 ): Promise<EventResult> {
-  const { claimEvent, uninstallInstallation } = storeActivities(options)
+  const { claimEvent, uninstallInstallation, completeHandledEvent } = storeActivities(options)
   return reported(async () => {
-    const duplicate = await claimOrDuplicate(claimEvent, event)
-    if (duplicate) return duplicate
-    const { runId } = workflowInfo()
-    const result = await uninstallInstallation({ event, runId })
+    const claim = await claimOrDuplicate(claimEvent, event)
+    if (claim.duplicate) return claim.duplicate
+    const result = await uninstallInstallation(stepInput(event, claim))
     if (result.outcome !== 'completed' || result.details?.accountStillInstalled !== false) {
-      return result
+      return afterStep(completeHandledEvent, event, claim, result)
     }
     const postingRunsCancelled = await cancelPostingRuns({ accountId: event.accountId })
-    return { ...result, details: { ...result.details, postingRunsCancelled } }
+    const details = { ...result.details, postingRunsCancelled }
+    return afterStep(completeHandledEvent, event, claim, { ...result, details })
   })
 }

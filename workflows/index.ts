@@ -2,3 +2,4 @@
 export { appUninstalled } from './app-uninstalled'
 export { postingSentToPublish } from './posting-sent-to-publish'
 export { unhandledEvent } from './unhandled-event'
+export { handOverEvent } from './hand-over-event'

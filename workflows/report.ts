@@ -24,7 +24,9 @@ export async function reported(steps: () => Promise<EventResult>): Promise<Event
 
 export function describeResult(result: EventResult): string {
   const facts = Object.entries(result.details ?? {}).map(([key, value]) => `${key}: ${value}`)
-  return [`**${result.outcome}**`, result.reason, ...facts].filter(Boolean).join('\n\n')
+  const handler =
+    result.handler && `${result.handler.activity}: ${JSON.stringify(result.handler.result ?? null)}`
+  return [`**${result.outcome}**`, result.reason, ...facts, handler].filter(Boolean).join('\n\n')
 }
 
 /** The innermost message: what a person can act on (e.g. the store's SQLSTATE and why). */

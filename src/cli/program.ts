@@ -7,6 +7,7 @@ import { CliError, EXIT } from './cli-error'
 import { connectCliClient, createContext, type CliContext } from './context'
 import { listEvents, showEvent, type ListOptions } from './events'
 import { replayEvent, replayFailed, type ReplayFailedOptions } from './replay'
+import { handOver, type HandOverOptions } from './hand-over'
 import { addCommand, listCommand, removeCommand, type AddOptions } from './installations'
 import { send, type SendOptions } from './send'
 import { openStoreAccess, type StoreAccess } from './store-access'
@@ -121,6 +122,16 @@ function createProgram(env: Env): Command {
     .action(async (options: ReplayFailedOptions, command: Command) => {
       const ctx = await context(command)
       await withTemporal(ctx, (client) => replayFailed(ctx, client, options))
+    })
+  events
+    .command('hand-over')
+    .description('hand events recorded with no handler to the handler registered since')
+    .requiredOption('--event <type>', 'the event type')
+    .option('--since <when>', 'only events recorded since: an ISO date, or 24h, 7d')
+    .option('--limit <n>', 'at most this many', positiveInt, 100)
+    .action(async (options: HandOverOptions, command: Command) => {
+      const ctx = await context(command)
+      await withTemporal(ctx, (client) => handOver(ctx, client, options))
     })
   return program
 }

@@ -9,6 +9,8 @@ export type LedgerEntry =
       runId: string
       /** The normalised event, kept until it completes (none for claims older than 003). */
       payload?: ScomplerEvent
+      /** The store's own step, applied already; the event waits for its handler (004). */
+      stepResult?: EventResult
     }
   | { status: 'completed'; runId: string; result: EventResult }
 
@@ -69,13 +71,27 @@ export async function lockLedgerEntry(
   return readEntry(tx, eventId, 'FOR UPDATE')
 }
 
-export async function completeEvent(tx: Queryable, result: EventResult): Promise<void> {
+/** Completes the ledger entry `eventId` (the result's event, unless a derived id: hand-over). */
+export async function completeEvent(
+  tx: Queryable,
+  result: EventResult,
+  eventId = result.eventId,
+): Promise<void> {
   await tx.query(
     `UPDATE processed_events
-     SET status = 'completed', completed_at = now(), result = $2::jsonb, payload = NULL
+     SET status = 'completed', completed_at = now(), result = $2::jsonb, payload = NULL,
+       step_result = NULL
      WHERE event_id = $1`,
-    [result.eventId, JSON.stringify(result)],
+    [eventId, JSON.stringify(result)],
   )
+}
+
+/** The store's own step is applied (in this transaction); the event now waits for its handler. */
+export async function recordStepResult(tx: Queryable, result: EventResult): Promise<void> {
+  await tx.query(`UPDATE processed_events SET step_result = $2::jsonb WHERE event_id = $1`, [
+    result.eventId,
+    JSON.stringify(result),
+  ])
 }
 
 /** Entries completed before `before` may go once Temporal no longer needs them (WEBHOOK_MAX_AGE). */
@@ -99,8 +115,10 @@ async function readEntry(
     runId: string
     result: EventResult | null
     payload: ScomplerEvent | string | null
+    stepResult: EventResult | null
   }>(
-    `SELECT status, run_id AS "runId", result, payload FROM processed_events
+    `SELECT status, run_id AS "runId", result, payload, step_result AS "stepResult"
+     FROM processed_events
      WHERE event_id = $1 ${lock}`,
     [eventId],
   )
@@ -112,5 +130,10 @@ async function readEntry(
   // Drivers parse json columns; parse here in case one hands back the text.
   const payload =
     typeof row.payload === 'string' ? (JSON.parse(row.payload) as ScomplerEvent) : row.payload
-  return { status: 'claimed', runId: row.runId, ...(payload && { payload }) }
+  return {
+    status: 'claimed',
+    runId: row.runId,
+    ...(payload && { payload }),
+    ...(row.stepResult && { stepResult: row.stepResult }),
+  }
 }

@@ -1,6 +1,7 @@
 // The one worker bootstrap, used by `npm start`, `npm run start:worker` and the tests: prepare the
-// token cipher (re-encrypting stored tokens under the current key), load the hooks, create the
-// worker. The caller opens the store and the connection, and closes them.
+// token cipher (re-encrypting stored tokens under the current key), load the handlers and hooks
+// (HOOKS_MODULE), create the worker with the same createWorker as the public one
+// (scompler-webhooks/worker). The caller opens the store and the connection, and closes them.
 import type { NativeConnection } from '@temporalio/worker'
 import type { Hooks } from '../../activities'
 import type { Config } from '../config'
@@ -9,6 +10,7 @@ import type { TokenCipher } from '../store/token-cipher'
 import { prepareTokenCipher } from '../store/tokens'
 import type { Logger } from '../shared/logger'
 import { createWorker, type CreatedWorker } from './create-worker'
+import type { HandlerRegistry } from './handlers/registry'
 import { loadHooksModule } from './hooks-module'
 import type { Telemetry } from './telemetry'
 
@@ -19,7 +21,8 @@ export interface WorkerBootstrap {
   connection: NativeConnection
   db: Database
   logger: Logger
-  /** Hooks given directly (tests); otherwise those of HOOKS_MODULE. */
+  /** Handlers and hooks given directly (tests); otherwise those of HOOKS_MODULE. */
+  handlers?: HandlerRegistry
   hooks?: Partial<Hooks>
   telemetry?: Partial<Pick<Telemetry, 'metrics' | 'tracing'>>
 }
@@ -29,12 +32,17 @@ export async function bootstrapWorker(
 ): Promise<CreatedWorker & { tokens: TokenCipher }> {
   const { config, telemetry } = options
   const tokens = await prepareTokenCipher(options.db, config.tokenKeys, options.logger)
+  const given = options.handlers || options.hooks
+  const loaded = given
+    ? { handlers: options.handlers, hooks: options.hooks }
+    : await loadHooksModule(config.hooksModule)
   const created = await createWorker({
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     db: options.db,
-    hooks: options.hooks ?? (await loadHooksModule(config.hooksModule)),
+    handlers: loaded.handlers,
+    hooks: loaded.hooks,
     tokens,
     workflowBundlePath: config.workflowBundlePath,
     metrics: telemetry?.metrics,

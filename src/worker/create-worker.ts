@@ -5,18 +5,23 @@ import { createActivities, type Hooks } from '../../activities'
 import SOURCE_DIR from '../source-dir.cjs'
 import type { Database } from '../store/database'
 import { createClient } from '../temporal/client'
-import type { TokenCipher } from '../store/token-cipher'
+import { createTokenCipher, type TokenCipher } from '../store/token-cipher'
 import { tracingActivityInterceptors, tracingSinks, WORKFLOW_INTERCEPTOR_MODULES } from './tracing'
 import type { Tracing } from '../shared/tracing'
 import { observeActivities, type WorkerMetrics } from './metrics'
+import { createHandlerActivities } from './handlers/activity'
+import type { HandlerRegistry } from './handlers/registry'
 
 export interface WorkerOptions {
   connection: NativeConnection
   namespace: string
   taskQueue: string
   db: Database
+  /** The user's handlers, each run as its own activity `handle:<event type>`. */
+  handlers?: HandlerRegistry
+  /** In-transaction hooks: deleteRelatedData (public), the posting hook (tests). */
   hooks?: Partial<Hooks>
-  /** Decrypts access tokens for the posting hook. */
+  /** Decrypts access tokens for handlers and the posting hook. */
   tokens?: TokenCipher
   /** A bundle built ahead of time (tests, images); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string
@@ -52,12 +57,18 @@ export interface CreatedWorker {
 export async function createWorker(options: WorkerOptions): Promise<CreatedWorker> {
   const { connection, namespace, taskQueue, metrics } = options
   const client = createClient(connection, namespace, { tracing: options.tracing !== undefined })
-  const activities = createActivities({
-    db: options.db,
-    client,
-    hooks: options.hooks,
-    tokens: options.tokens,
-  })
+  const tokens = options.tokens ?? createTokenCipher(undefined)
+  const handlers = createHandlerActivities(options.handlers, options.db, tokens)
+  const activities = {
+    ...createActivities({
+      db: options.db,
+      client,
+      hooks: options.hooks,
+      tokens,
+      handlerPlans: handlers.plans,
+    }),
+    ...handlers.activities,
+  }
   const observed = metrics ? [observeActivities(metrics, new Set(Object.keys(activities)))] : []
   const worker = await Worker.create({
     connection,

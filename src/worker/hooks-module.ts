@@ -1,27 +1,44 @@
-// HOOKS_MODULE: production users add their own logic (related data, postings) without forking.
+// HOOKS_MODULE: production users add their handlers without forking. The module's default export
+// is a HandlerRegistry (createHandlers() of scompler-webhooks/worker); it may also export
+// deleteRelatedData, the short hook that runs inside the uninstall transaction.
 import { pathToFileURL } from 'node:url'
-import { defaultHooks, type Hooks } from '../../activities'
+import type { Hooks } from '../../activities'
 import { ConfigError } from '../config'
+import { isHandlerRegistry, type HandlerRegistry } from './handlers/registry'
 
-const HOOK_NAMES = Object.keys(defaultHooks) as Array<keyof Hooks>
+export interface HooksModule {
+  handlers?: HandlerRegistry
+  hooks: Partial<Pick<Hooks, 'deleteRelatedData'>>
+}
 
-/** The module's default export (or its named exports): functions named after hooks only. */
-export async function loadHooksModule(file: string | undefined): Promise<Partial<Hooks>> {
-  if (!file) return {}
+export async function loadHooksModule(file: string | undefined): Promise<HooksModule> {
+  if (!file) return { hooks: {} }
   let loaded: Record<string, unknown>
   try {
     loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>
   } catch (error) {
     throw new ConfigError(`HOOKS_MODULE could not be loaded: ${(error as Error).message}`)
   }
-  const hooks = (loaded.default ?? loaded) as Record<string, unknown>
-  const entries = Object.entries(hooks).filter(([name]) => name !== '__esModule')
-  for (const [name, value] of entries) {
-    if (!HOOK_NAMES.includes(name as keyof Hooks) || typeof value !== 'function') {
+  const module: HooksModule = { hooks: {} }
+  for (const [name, value] of Object.entries(exportsOf(loaded))) {
+    if (name === '__esModule') continue
+    if (name === 'default' && isHandlerRegistry(value)) module.handlers = value
+    else if (name === 'deleteRelatedData' && typeof value === 'function') {
+      module.hooks.deleteRelatedData = value as Hooks['deleteRelatedData']
+    } else {
       throw new ConfigError(
-        `HOOKS_MODULE exports ${name}, which is not a hook function (${HOOK_NAMES.join(', ')})`,
+        `HOOKS_MODULE exports ${name}, which is neither a default export made by createHandlers() ` +
+          'nor a deleteRelatedData function',
       )
     }
   }
-  return Object.fromEntries(entries)
+  return module
+}
+
+/** A CommonJS module's exports object arrives as `default` (with a `default` of its own when compiled from ESM). */
+function exportsOf(loaded: Record<string, unknown>): Record<string, unknown> {
+  const main = loaded.default
+  return typeof main === 'object' && main !== null && !isHandlerRegistry(main)
+    ? (main as Record<string, unknown>)
+    : loaded
 }

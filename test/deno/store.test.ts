@@ -24,7 +24,12 @@ async function openUnderDeno(env: Record<string, string>) {
 
 const expected = (kind: string) => ({
   kind,
-  migrations: ['001_initial.sql', '002_lossless_event_data.sql', '003_ledger_payload.sql'],
+  migrations: [
+    '001_initial.sql',
+    '002_lossless_event_data.sql',
+    '003_ledger_payload.sql',
+    '004_ledger_step_result.sql',
+  ],
   installation: { accountId: '42', status: 'active', hasToken: true },
 })
 

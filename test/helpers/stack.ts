@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client'
 import type { Hooks } from '../../activities'
 import type { Database } from '../../src/store/database'
+import type { HandlerRegistry } from '../../src/worker/handlers/registry'
 import type { Tracing } from '../../src/shared/tracing'
 import { startTestApi, type TestApi } from './api'
 import { createTestDatabase, type TestDatabase } from './database'
@@ -16,6 +17,7 @@ export interface StackOptions {
   /** A real worker on the task queue, over `db` or else the stack's database. */
   worker?: boolean
   hooks?: Partial<Hooks>
+  handlers?: HandlerRegistry
   tracing?: Tracing
   /** The worker's store when it is not the stack's own database (read when the stack starts). */
   db?: () => Database
@@ -75,6 +77,7 @@ export function useStack(options: StackOptions): Stack {
         db: options.db?.() ?? get('store').db,
         taskQueue,
         hooks: options.hooks,
+        handlers: options.handlers,
         tracing: options.tracing,
         address,
       })

@@ -7,6 +7,7 @@ import { createClient } from '../../src/temporal/client'
 import { connectTemporal } from '../../src/temporal/connect'
 import { bootstrapWorker } from '../../src/worker/bootstrap'
 import type { Database } from '../../src/store/database'
+import type { HandlerRegistry } from '../../src/worker/handlers/registry'
 import type { Tracing } from '../../src/shared/tracing'
 import { TEST_NAMESPACE, testEnvironment } from './environment'
 import { TEST_TOKEN_KEYS } from './tokens'
@@ -41,6 +42,7 @@ export async function startTestWorker(options: {
   db: Database
   taskQueue: string
   hooks?: Partial<Hooks>
+  handlers?: HandlerRegistry
   /** Another server than the shared one. */
   address?: string
   tracing?: Tracing
@@ -62,6 +64,7 @@ export async function startTestWorker(options: {
     db: options.db,
     logger: createLogger({ level: 'silent' }),
     hooks: options.hooks ?? {},
+    handlers: options.handlers,
     telemetry: { metrics: undefined, tracing: options.tracing },
   })
   const running = worker.run()

@@ -1,7 +1,8 @@
 // Records one history per branch of each workflow, as the Temporal CLI exports them
 // (`temporal workflow show --output json`), into test/fixtures/histories/. Run it when a workflow
 // changes on purpose (with a patch for runs in flight), then commit the new fixtures:
-//   npx tsx test/replay/record-histories.ts
+//   npx tsx test/replay/record-histories.ts [workflows] [handlers]
+// (both groups by default; name one to add its histories without re-recording the other's).
 // The replay test (replay.test.ts) runs every fixture against today's workflow code.
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -12,7 +13,8 @@ import { Client, Connection } from '@temporalio/client'
 import { bundleWorkflowCode } from '@temporalio/worker'
 import type { Hooks } from '../../activities'
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker/create-worker'
-import { type ScomplerEvent } from '../../src/domain'
+import { createHandlers, HandlerFailure } from '../../src/lib/worker'
+import { HAND_OVER_WORKFLOW, handOverId, type ScomplerEvent } from '../../src/domain'
 import { parseEnvelope } from '../../src/events'
 import { addInstallation } from '../../src/store/installations'
 import { workflowStartOptions } from '../../src/temporal/start-event'
@@ -27,8 +29,12 @@ import { TEST_TOKENS } from '../helpers/tokens'
 
 export const HISTORIES_DIR = path.join(__dirname, '../fixtures/histories')
 const TASK_QUEUE = 'record-histories'
+const HANDLERS_TASK_QUEUE = 'record-histories-handlers'
 
-async function main(): Promise<void> {
+const GROUPS = ['workflows', 'handlers'] as const
+type Group = (typeof GROUPS)[number]
+
+async function main(groups: Group[]): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'record-histories-'))
   const cli = findTemporalCli(process.env.TEMPORAL_CLI_PATH, process.env)
   const server = await startDevServer({
@@ -55,11 +61,26 @@ async function main(): Promise<void> {
         if (failingAccounts.has(event.accountId)) throw new Error('the Scompler API is down')
       },
     }
+    const handlers = createHandlers()
+      .on('app.uninstalled', async () => ({ cleaned: true }))
+      .on('posting.sent_to_publish', async ({ attempt, event }) => {
+        if (failingAccounts.has(event.accountId)) throw new HandlerFailure('refused')
+        if (attempt < 2) throw new Error('the service is down')
+        return { pushed: true }
+      })
+      .on('posting.archived', async () => 'archived')
+      .on('survey.answered', async () => ({ imported: true }))
     const worker = await startTestWorker({ db: store.db, taskQueue: TASK_QUEUE, hooks })
+    // Runs of events with a handler: a worker of their own, so the other branches have none.
+    const handlerWorker = await startTestWorker({
+      db: store.db,
+      taskQueue: HANDLERS_TASK_QUEUE,
+      handlers,
+    })
     try {
-      const record = async (name: string, wire: WireEvent, workflowId?: string) => {
+      const record = async (name: string, wire: WireEvent, how: StartHow = {}) => {
         const event = parseEnvelope(JSON.parse(JSON.stringify(wire)))
-        const handle = await start(client, event, workflowId)
+        const handle = await start(client, event, how)
         const closed = await waitForClose(client, handle.workflowId, handle.firstExecutionRunId)
         save(cli, server.address, name, handle.workflowId, handle.firstExecutionRunId)
         process.stdout.write(`${name}: ${closed.status.name}\n`)
@@ -79,12 +100,40 @@ async function main(): Promise<void> {
         return installationId
       }
 
+      if (groups.includes('handlers')) {
+        const uninstall = uninstallEvent()
+        uninstall.data.installation_id = await install(String(uninstall.account_id))
+        await record('app-uninstalled-handled', uninstall, withHandlers)
+        const posting = postingEvent()
+        await install(String(posting.account_id))
+        await record('posting-sent-to-publish-handled-after-retry', posting, withHandlers)
+        const refused = postingEvent()
+        await install(String(refused.account_id))
+        failingAccounts.add(String(refused.account_id))
+        await record('posting-sent-to-publish-handler-failure', refused, withHandlers)
+        await record(
+          'unhandled-event-handled',
+          { ...postingEvent(), event: 'posting.archived', data: { posting_id: 1 } },
+          withHandlers,
+        )
+        // Recorded with no handler (not kept), then handed to the one registered since.
+        const survey = { ...postingEvent(), event: 'survey.answered', data: { answer: 1 } }
+        const recorded = await start(client, parseEnvelope(survey))
+        await waitForClose(client, recorded.workflowId, recorded.firstExecutionRunId)
+        await record('hand-over-event-handled', survey, {
+          ...withHandlers,
+          workflowId: handOverId(survey.id),
+          workflowType: HAND_OVER_WORKFLOW,
+        })
+      }
+      if (!groups.includes('workflows')) return
+
       const uninstall = uninstallEvent()
       const accountId = String(uninstall.account_id)
       uninstall.data.installation_id = await install(accountId)
       await record('app-uninstalled-completed', uninstall)
       // The same event again under another workflow id: the ledger answers duplicate.
-      await record('app-uninstalled-duplicate', uninstall, randomUUID())
+      await record('app-uninstalled-duplicate', uninstall, { workflowId: randomUUID() })
       await record('app-uninstalled-skipped', uninstallEvent())
       await record(
         'app-uninstalled-failed-invalid-data',
@@ -120,6 +169,7 @@ async function main(): Promise<void> {
       })
     } finally {
       await worker.stop()
+      await handlerWorker.stop()
     }
   } finally {
     await connection.close()
@@ -128,11 +178,19 @@ async function main(): Promise<void> {
   }
 }
 
-function start(client: Client, event: ScomplerEvent, workflowId?: string) {
-  const options = workflowStartOptions(event, TASK_QUEUE)
-  return client.workflow.start(options.workflowId && workflowTypeOf(event), {
+interface StartHow {
+  workflowId?: string
+  taskQueue?: string
+  workflowType?: string
+}
+
+const withHandlers = { taskQueue: HANDLERS_TASK_QUEUE }
+
+function start(client: Client, event: ScomplerEvent, how: StartHow = {}) {
+  const options = workflowStartOptions(event, how.taskQueue ?? TASK_QUEUE)
+  return client.workflow.start(how.workflowType ?? workflowTypeOf(event), {
     ...options,
-    workflowId: workflowId ?? options.workflowId,
+    workflowId: how.workflowId ?? options.workflowId,
   })
 }
 
@@ -173,7 +231,11 @@ function save(cli: string, address: string, name: string, workflowId: string, ru
 }
 
 if (require.main === module) {
-  main().then(
+  const asked = process.argv.slice(2)
+  const unknown = asked.filter((group) => !(GROUPS as readonly string[]).includes(group))
+  if (unknown.length > 0)
+    throw new Error(`unknown groups: ${unknown.join(', ')} (${GROUPS.join(', ')})`)
+  main(asked.length > 0 ? (asked as Group[]) : [...GROUPS]).then(
     () => process.exit(0),
     (error: unknown) => {
       process.stderr.write(`record-histories: ${(error as Error).stack}\n`)

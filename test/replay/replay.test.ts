@@ -46,11 +46,16 @@ test('a history of every branch is recorded', () => {
     'app-uninstalled-completed',
     'app-uninstalled-duplicate',
     'app-uninstalled-failed-invalid-data',
+    'app-uninstalled-handled',
     'app-uninstalled-skipped',
+    'hand-over-event-handled',
     'posting-sent-to-publish-cancelled',
     'posting-sent-to-publish-completed',
+    'posting-sent-to-publish-handled-after-retry',
+    'posting-sent-to-publish-handler-failure',
     'posting-sent-to-publish-skipped',
     'unhandled-event-completed',
+    'unhandled-event-handled',
   ])
 })
 

@@ -1,0 +1,91 @@
+// `events hand-over --event <type>`: hands events recorded earlier with no handler (by
+// unhandledEvent) to the handler registered since. Each runs as workflow `<event id>/handler`
+// (handOverEvent) under the usual id policy: the event's own completed id never runs again, and
+// an event is handed over once (a failed hand-over may be started again).
+import path from 'node:path'
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client'
+import { parseDuration } from '../config'
+import { HAND_OVER_WORKFLOW, handOverId } from '../domain'
+import { openDatabase } from '../store/database'
+import { lockOwner } from '../store/file-lock'
+import { storeLockPath } from '../store/pglite'
+import { listRecordedEvents } from '../store/recorded-events'
+import { workflowStartOptions } from '../temporal/start-event'
+import { CliError, EXIT } from './cli-error'
+import { runUrl, type CliContext } from './context'
+import { print, table } from './output'
+
+export interface HandOverOptions {
+  event: string
+  /** An ISO date, or a duration back from now (24h, 7d): events recorded since. */
+  since?: string
+  limit: number
+}
+
+interface HandedOver {
+  eventId: string
+  workflowId: string
+  runId?: string
+  skipped?: string
+}
+
+export async function handOver(context: CliContext, client: Client, options: HandOverOptions) {
+  const events = await recordedEvents(context, options)
+  const results: HandedOver[] = []
+  for (const event of events) {
+    const workflowId = handOverId(event.id)
+    try {
+      const handle = await client.workflow.start(HAND_OVER_WORKFLOW, {
+        ...workflowStartOptions(event, context.config.temporal.taskQueue, {
+          storeRetryWindow: context.config.storeRetryWindowMs,
+        }),
+        workflowId,
+      })
+      results.push({ eventId: event.id, workflowId, runId: handle.firstExecutionRunId })
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error
+      results.push({ eventId: event.id, workflowId, skipped: 'handed over already, or running' })
+    }
+  }
+  const rows = results.map((r) => [r.eventId, r.runId ?? `skipped: ${r.skipped}`])
+  print(
+    context,
+    { handedOver: results },
+    results.length === 0
+      ? `no recorded ${options.event} events to hand over`
+      : [
+          table([['EVENT ID', 'HAND-OVER RUN'], ...rows]),
+          `Web UI: ${runUrl(context, results[0]!.workflowId)}`,
+        ].join('\n'),
+  )
+}
+
+/** Read from the store directly: the worker's DATABASE_URL, or the embedded store when free. */
+async function recordedEvents(context: CliContext, options: HandOverOptions) {
+  const { config } = context
+  const owner = !config.databaseUrl && lockOwner(storeLockPath(path.join(config.dataDir, 'store')))
+  if (owner) {
+    throw new CliError(
+      `npm start (process ${owner}) holds the embedded store: stop it, or run hand-over against DATABASE_URL`,
+      EXIT.unreachable,
+    )
+  }
+  const db = await openDatabase(config)
+  try {
+    const since = options.since === undefined ? undefined : sinceDate(options.since)
+    return await listRecordedEvents(db, { event: options.event, since, limit: options.limit })
+  } finally {
+    await db.close()
+  }
+}
+
+function sinceDate(since: string): Date {
+  const back = parseDuration(since)
+  const date = /^\d{4}-\d\d-\d\d/.test(since)
+    ? new Date(since)
+    : new Date(back === undefined ? NaN : Date.now() - back)
+  if (Number.isNaN(date.getTime())) {
+    throw new CliError('--since must be an ISO date or a duration such as 24h or 7d', EXIT.usage)
+  }
+  return date
+}

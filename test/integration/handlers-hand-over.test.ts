@@ -1,0 +1,90 @@
+// Events recorded earlier with no handler are handed to a handler registered later
+// (`events hand-over`): each once, as workflow `<event id>/handler`, while the event's own
+// completed run is never run again. Real HTTP, Temporal, PostgreSQL and the real CLI.
+import { WEBHOOK_PATH, type EventResult } from '../../src/domain'
+import { getLedgerEntry } from '../../src/store/ledger'
+import { createHandlers } from '../../src/lib/worker'
+import { runCli } from '../helpers/cli'
+import { TEST_NAMESPACE, testEnvironment } from '../helpers/environment'
+import { delivery, postingEvent, type WireEvent } from '../helpers/events'
+import { useStack } from '../helpers/stack'
+import { countRuns, startTestWorker, waitForClose } from '../helpers/temporal'
+
+const stack = useStack({ name: 'hand-over', database: true, api: true })
+
+const handled: Array<{ key: string; data: unknown }> = []
+const handlers = createHandlers().on('survey.answered', async ({ idempotencyKey, data }) => {
+  handled.push({ key: idempotencyKey, data })
+  return { imported: true }
+})
+
+const cliEnv = () => ({
+  TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
+  TEMPORAL_NAMESPACE: TEST_NAMESPACE,
+  TEMPORAL_TASK_QUEUE: stack.taskQueue,
+  DATABASE_URL: stack.store.url,
+})
+
+async function deliverAndWait(event: WireEvent) {
+  const { body, headers } = delivery(event)
+  const res = await stack.api.http.post(WEBHOOK_PATH).set(headers).send(body)
+  const { runId } = res.body as { runId: string }
+  return waitForClose(stack.client, event.id, runId)
+}
+
+it('hands recorded events to a handler registered later, once each', async () => {
+  const events = [1, 2].map((n) =>
+    postingEvent({ event: 'survey.answered', data: { answer: n, text: 'a\u0000b' } }),
+  )
+  const before = await startTestWorker({ db: stack.store.db, taskQueue: stack.taskQueue })
+  try {
+    for (const event of events) expect((await deliverAndWait(event)).status.name).toBe('COMPLETED')
+  } finally {
+    await before.stop()
+  }
+
+  const after = await startTestWorker({
+    db: stack.store.db,
+    taskQueue: stack.taskQueue,
+    handlers,
+  })
+  try {
+    const first = await runCli(
+      ['events', 'hand-over', '--event', 'survey.answered', '--json'],
+      cliEnv(),
+    )
+    expect(first.stderr).toBe('')
+    const { handedOver } = first.json<{
+      handedOver: Array<{ workflowId: string; runId: string }>
+    }>()
+    expect(handedOver.map((h) => h.workflowId).sort()).toEqual(
+      events.map((e) => `${e.id}/handler`).sort(),
+    )
+    for (const { workflowId, runId } of handedOver) {
+      expect((await waitForClose(stack.client, workflowId, runId)).status.name).toBe('COMPLETED')
+      const result = (await stack.client.workflow.getHandle(workflowId).result()) as EventResult
+      expect(result).toMatchObject({
+        outcome: 'completed',
+        handler: { activity: 'handle:survey.answered', result: { imported: true } },
+      })
+    }
+    // Handed over: not again.
+    const again = await runCli(
+      ['events', 'hand-over', '--event', 'survey.answered', '--json'],
+      cliEnv(),
+    )
+    expect(again.json()).toEqual({ handedOver: [] })
+  } finally {
+    await after.stop()
+  }
+
+  expect(handled.map((h) => h.key).sort()).toEqual(events.map((e) => e.id).sort())
+  expect(handled.map((h) => h.data)).toContainEqual({ answer: 1, text: 'a\u0000b' })
+  for (const event of events) {
+    expect(await countRuns(stack.client, event.id, 1)).toBe(1)
+    expect(await getLedgerEntry(stack.store.db, event.id)).toMatchObject({ status: 'completed' })
+    expect(await getLedgerEntry(stack.store.db, `${event.id}/handler`)).toMatchObject({
+      status: 'completed',
+    })
+  }
+}, 120_000)

@@ -1,0 +1,80 @@
+// runHandler: a user's unit test runs a handler without a server, as the worker would.
+import { randomUUID } from 'node:crypto'
+import { ApplicationFailure } from '@temporalio/common'
+import { parseEnvelope } from '../../src/events'
+import { createHandlers, HandlerFailure } from '../../src/lib/worker'
+import { runHandler } from '../../src/worker/handlers/testing'
+
+const posting = () =>
+  parseEnvelope({
+    id: randomUUID(),
+    event: 'posting.sent_to_publish',
+    account_id: 42,
+    data: { posting_id: 7, service_id: '9' },
+    occurred_at: new Date().toISOString(),
+  })
+
+const installation = { installationId: randomUUID(), accountId: '42', accessToken: 't0ken' }
+
+it('runs the handler with typed data, the installation, the key and the attempt', async () => {
+  const handlers = createHandlers().on(
+    'posting.sent_to_publish',
+    async ({ data, installation, idempotencyKey, attempt, signal, result }) => ({
+      postingId: data.postingId,
+      token: await installation!.accessToken(),
+      idempotencyKey,
+      attempt,
+      aborted: signal.aborted,
+      outcome: result.outcome,
+    }),
+  )
+  const event = posting()
+  expect(await runHandler(handlers, event, { installation, attempt: 2 })).toEqual({
+    postingId: '7',
+    token: 't0ken',
+    idempotencyKey: event.id,
+    attempt: 2,
+    aborted: false,
+    outcome: 'completed',
+  })
+})
+
+it('reports HandlerFailure as the worker does: a non-retryable failure of its type', async () => {
+  const handlers = createHandlers().on('posting.sent_to_publish', async () => {
+    throw new HandlerFailure('the service refused the posting')
+  })
+  const failure = await runHandler(handlers, posting()).catch((error: unknown) => error)
+  expect(failure).toBeInstanceOf(ApplicationFailure)
+  expect(failure).toMatchObject({
+    type: 'HandlerFailure',
+    nonRetryable: true,
+    message: 'the service refused the posting',
+  })
+})
+
+it('reports a thrown non-Error with what was thrown', async () => {
+  const handlers = createHandlers().on('posting.sent_to_publish', async () => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw { code: 503 }
+  })
+  await expect(runHandler(handlers, posting())).rejects.toMatchObject({
+    type: 'HandlerThrewNonError',
+    message: 'handle:posting.sent_to_publish threw a non-Error value: {"code":503}',
+  })
+})
+
+it('fails a handler asking for a token the installation does not have, non-retryably', async () => {
+  const handlers = createHandlers().on('posting.sent_to_publish', async ({ installation }) => {
+    await installation!.accessToken()
+  })
+  const withoutToken = { installationId: installation.installationId, accountId: '42' }
+  await expect(
+    runHandler(handlers, posting(), { installation: withoutToken }),
+  ).rejects.toMatchObject({ type: 'TokenUnavailable', nonRetryable: true })
+})
+
+it('says so when no handler is registered for the event', async () => {
+  await expect(runHandler(createHandlers(), posting())).rejects.toThrow(
+    'No handler is registered for posting.sent_to_publish',
+  )
+})
