@@ -79,17 +79,22 @@ export default tseslint.config(
     },
   },
   // One-way dependencies between the roles of src/ (docs/architecture.md).
-  layer(['src/api.ts', 'src/http/**/*.ts'], ['worker', 'store', 'activities', 'admin', 'cli'], {
-    // Nor anything that spawns processes (the dev server and the CLI download are npm start's).
-    packages: [
-      ...WORKER_LIBRARIES,
-      'node:child_process',
-      'child_process',
-      '**/temporal/dev-server',
-      '**/temporal/cli-download*',
-    ],
-    message: 'The API (ingress) never loads worker, store or activities code.',
-  }),
+  // The package's root entry (src/lib/index.ts) is ingress too: what an app's API process loads.
+  layer(
+    ['src/api.ts', 'src/http/**/*.ts', 'src/lib/index.ts'],
+    ['worker', 'store', 'activities', 'admin', 'cli'],
+    {
+      // Nor anything that spawns processes (the dev server and the CLI download are npm start's).
+      packages: [
+        ...WORKER_LIBRARIES,
+        'node:child_process',
+        'child_process',
+        '**/temporal/dev-server',
+        '**/temporal/cli-download*',
+      ],
+      message: 'The API (ingress) never loads worker, store or activities code.',
+    },
+  ),
   layer(['src/temporal/**/*.ts'], ['http', 'worker', 'store', 'activities', 'admin', 'cli'], {
     packages: WORKER_LIBRARIES,
     message: 'src/temporal is shared by the API: no worker, store or HTTP code.',
