@@ -62,7 +62,8 @@ export function createWebhookHandler(
 }
 
 const duration = z
-  .union([z.number(), z.string()])
+  // ms() throws on an empty string: refused before it gets there.
+  .union([z.number(), z.string().min(1)])
   .transform((value) => (typeof value === 'number' ? value : ms(value as ms.StringValue)))
   .refine((millis) => Number.isFinite(millis) && millis > 0, {
     message: "must be milliseconds or a duration such as '72h'",

@@ -30,6 +30,7 @@ describe('webhook options', () => {
     [{ maxBodyBytes: 1.5 }, /maxBodyBytes: /],
     [{ maxAge: 'soon' }, /maxAge: must be milliseconds or a duration such as '72h'/],
     [{ maxAge: -1 }, /maxAge: /],
+    [{ maxAge: '' }, /maxAge: /],
     [{ storeRetryWindow: '3 fortnights' }, /storeRetryWindow: /],
     [{ logger: console.log }, /logger: must have info, warn and error methods/],
     [{ metrics: {} }, /metrics: must be a prom-client Registry/],
