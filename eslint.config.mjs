@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint'
 const NODE_BUILTINS = ['fs', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process']
 const WORKER_LIBRARIES = ['pg', '@electric-sql/*', '@temporalio/worker']
 const IO_LIBRARIES = [...WORKER_LIBRARIES, 'koa', '@koa/*', 'pino']
+/** What an API process loads: the standalone API, and the package's root entry in a user's app. */
+const INGRESS = ['src/api.ts', 'src/http/**/*.ts', 'src/lib/index.ts']
 
 /** Files of one role may not import the given roles (folders of src/, or activities/). */
 function layer(files, forbidden, { packages = [], message }) {
@@ -79,22 +81,17 @@ export default tseslint.config(
     },
   },
   // One-way dependencies between the roles of src/ (docs/architecture.md).
-  // The package's root entry (src/lib/index.ts) is ingress too: what an app's API process loads.
-  layer(
-    ['src/api.ts', 'src/http/**/*.ts', 'src/lib/index.ts'],
-    ['worker', 'store', 'activities', 'admin', 'cli'],
-    {
-      // Nor anything that spawns processes (the dev server and the CLI download are npm start's).
-      packages: [
-        ...WORKER_LIBRARIES,
-        'node:child_process',
-        'child_process',
-        '**/temporal/dev-server',
-        '**/temporal/cli-download*',
-      ],
-      message: 'The API (ingress) never loads worker, store or activities code.',
-    },
-  ),
+  layer(INGRESS, ['worker', 'store', 'activities', 'admin', 'cli'], {
+    // Nor anything that spawns processes (the dev server and the CLI download are npm start's).
+    packages: [
+      ...WORKER_LIBRARIES,
+      'node:child_process',
+      'child_process',
+      '**/temporal/dev-server',
+      '**/temporal/cli-download*',
+    ],
+    message: 'The API (ingress) never loads worker, store or activities code.',
+  }),
   layer(['src/temporal/**/*.ts'], ['http', 'worker', 'store', 'activities', 'admin', 'cli'], {
     packages: WORKER_LIBRARIES,
     message: 'src/temporal is shared by the API: no worker, store or HTTP code.',
