@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint'
 const NODE_BUILTINS = ['fs', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process']
 const WORKER_LIBRARIES = ['pg', '@electric-sql/*', '@temporalio/worker']
 const IO_LIBRARIES = [...WORKER_LIBRARIES, 'koa', '@koa/*', 'pino']
+/** What an API process loads: the standalone API, and the package's root entry in a user's app. */
+const INGRESS = ['src/api.ts', 'src/http/**/*.ts', 'src/lib/index.ts']
 
 /** Files of one role may not import the given roles (folders of src/, or activities/). */
 function layer(files, forbidden, { packages = [], message }) {
@@ -79,7 +81,7 @@ export default tseslint.config(
     },
   },
   // One-way dependencies between the roles of src/ (docs/architecture.md).
-  layer(['src/api.ts', 'src/http/**/*.ts'], ['worker', 'store', 'activities', 'admin', 'cli'], {
+  layer(INGRESS, ['worker', 'store', 'activities', 'admin', 'cli'], {
     // Nor anything that spawns processes (the dev server and the CLI download are npm start's).
     packages: [
       ...WORKER_LIBRARIES,

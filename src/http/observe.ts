@@ -1,33 +1,27 @@
 // One log line and the metrics of every delivery, decided from its answer. The line holds facts
 // about the delivery, never the body, the signature or a secret (only which one matched).
-import type { Middleware, ParameterizedContext } from 'koa'
-import { WEBHOOK_PATH } from '../domain'
-import type { Logger } from '../shared/logger'
+import type { Middleware } from 'koa'
 import { activeTraceId } from '../shared/tracing'
 import { isErrorCode } from './errors'
 import {
   eventLabel,
   methodLabel,
   type ApiMetrics,
+  type DeliveryMetrics,
   type DeliveryOutcome,
   type DeliveryReason,
 } from './metrics'
-import type { DeliveryState, RouteContext } from './state'
+import type { Delivery, RouteContext } from './state'
 
-type Context = ParameterizedContext<DeliveryState, RouteContext>
-
-/** The JSON answer's fields that tell what became of a delivery. */
-interface Answer {
-  status?: string
-  runId?: string
-  error?: string
-  message?: string
+/** The logger the webhook writes to: pino's fits, and so does any logger of the same shape. */
+export interface WebhookLogger {
+  info(fields: object, message: string): void
+  warn(fields: object, message: string): void
+  error(fields: object, message: string): void
 }
 
-export function observeRequest(
-  logger: Logger,
-  metrics: ApiMetrics,
-): Middleware<DeliveryState, RouteContext> {
+/** The standalone API's request metrics (the webhook counts its deliveries itself). */
+export function observeRequest(metrics: ApiMetrics): Middleware<unknown, RouteContext> {
   return async function observeRequest(ctx, next) {
     const started = process.hrtime.bigint()
     metrics.requestsInFlight.inc()
@@ -41,40 +35,57 @@ export function observeRequest(
         { method: methodLabel(ctx.method), route, status: String(ctx.status) },
         seconds,
       )
-      if (route === WEBHOOK_PATH && ctx.method === 'POST') logDelivery(ctx, seconds)
     }
   }
+}
 
-  function logDelivery(ctx: Context, seconds: number): void {
-    const { state } = ctx
-    const answer = (ctx.body ?? {}) as Answer
-    const { outcome, reason } = classify(ctx.status, answer)
-    const event = state.event
-    metrics.deliveries.inc({
-      event: eventLabel(event?.event),
-      outcome,
-      reason,
-      secret: state.secret ?? 'none',
-    })
-    const line = {
-      eventId: event?.id,
-      event: event?.event,
-      accountId: event?.accountId,
-      outcome,
-      reason: reason === 'none' ? undefined : reason,
-      detail: answer.error ? answer.message : undefined,
-      status: ctx.status,
-      latencyMs: Math.round(seconds * 1e4) / 10,
-      secretMatch: state.secret,
-      workflowId: outcome === 'accepted' || outcome === 'duplicate' ? event?.id : undefined,
-      runId: answer.runId,
-      traceId: activeTraceId(),
-      err: state.error,
-    }
-    if (outcome === 'accepted' || outcome === 'duplicate') logger.info(line, 'webhook delivery')
-    else if (outcome === 'rejected') logger.warn(line, 'webhook delivery rejected')
-    else logger.error(line, 'webhook delivery failed')
+/** The JSON answer's fields that tell what became of a delivery. */
+interface Answer {
+  status?: string
+  runId?: string
+  error?: string
+  message?: string
+}
+
+export interface Answered {
+  status: number
+  body: unknown
+  seconds: number
+}
+
+export function recordDelivery(
+  logger: WebhookLogger,
+  metrics: DeliveryMetrics,
+  delivery: Delivery,
+  { status, body, seconds }: Answered,
+): void {
+  const answer = (body ?? {}) as Answer
+  const { outcome, reason } = classify(status, answer)
+  const event = delivery.event
+  metrics.deliveries.inc({
+    event: eventLabel(event?.event),
+    outcome,
+    reason,
+    secret: delivery.secret ?? 'none',
+  })
+  const line = {
+    eventId: event?.id,
+    event: event?.event,
+    accountId: event?.accountId,
+    outcome,
+    reason: reason === 'none' ? undefined : reason,
+    detail: answer.error ? answer.message : undefined,
+    status,
+    latencyMs: Math.round(seconds * 1e4) / 10,
+    secretMatch: delivery.secret,
+    workflowId: outcome === 'accepted' || outcome === 'duplicate' ? event?.id : undefined,
+    runId: answer.runId,
+    traceId: activeTraceId(),
+    err: delivery.error,
   }
+  if (outcome === 'accepted' || outcome === 'duplicate') logger.info(line, 'webhook delivery')
+  else if (outcome === 'rejected') logger.warn(line, 'webhook delivery rejected')
+  else logger.error(line, 'webhook delivery failed')
 }
 
 function classify(

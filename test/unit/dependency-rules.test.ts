@@ -21,6 +21,10 @@ describe('dependency rules', () => {
     ['src/api.ts', "import { openDatabase } from './store/database'"],
     ['src/api.ts', "import { startDevServer } from './temporal/dev-server'"],
     ['src/http/server.ts', "import { spawn } from 'node:child_process'"],
+    ['src/lib/index.ts', "export { openStore } from '../store/open-store'"],
+    ['src/lib/index.ts', "import { createWorker } from '../worker/create-worker'"],
+    ['src/lib/index.ts', "import { Pool } from 'pg'"],
+    ['src/lib/index.ts', "import { PGlite } from '@electric-sql/pglite'"],
     ['src/config.ts', "import type { WebhookSecrets } from './http/signature'"],
     ['src/temporal/client.ts', "import { createApp } from '../http/app'"],
     ['src/shared/logger.ts', "import { loadConfig } from '../config'"],
@@ -37,6 +41,7 @@ describe('dependency rules', () => {
   it.each([
     ['src/http/app.ts', "import { parseEnvelope } from '../events'"],
     ['src/http/server.ts', "import { createEventStarter } from '../temporal/start-event'"],
+    ['src/lib/index.ts', "export { createWebhookMiddleware } from '../http/webhook'"],
     ['src/worker/create-worker.ts', "import { createActivities } from '../../activities'"],
     ['workflows/claim.ts', "import type { Activities } from '../activities'"],
     ['workflows/claim.ts', "import { FAILURE } from '../src/domain'"],
