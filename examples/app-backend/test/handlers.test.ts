@@ -41,8 +41,7 @@ function recordingDatabase(): AppDatabase & { rows: unknown[][] } {
 const installation = {
   installationId: '3f29b6e2-8c4a-4d5f-9b12-7a1d2f3e4b5c',
   accountId: '12345',
-  installedAt: new Date('2026-01-01T00:00:00Z'),
-  accessToken: async () => 'token-of-12345',
+  accessToken: 'token-of-12345',
 }
 
 describe('posting.sent_to_publish', () => {
@@ -68,9 +67,10 @@ describe('posting.sent_to_publish', () => {
     const event = buildEvent('posting.sent_to_publish', {
       data: { posting_id: 222, service_id: 7 },
     })
+    // As the worker reports it: a non-retryable failure, so the run fails at once.
     await assert.rejects(
       runHandler(createAppHandlers({ pool, publisherUrl }), event, { installation }),
-      /refused posting 222: HTTP 422/,
+      { type: 'HandlerFailure', nonRetryable: true, message: /refused posting 222: HTTP 422/ },
     )
     assert.deepEqual(pool.rows, [])
   })
@@ -88,9 +88,9 @@ describe(COMMENT_CREATED, () => {
   it('refuses a comment without its text', async () => {
     const pool = recordingDatabase()
     const event = buildEvent(COMMENT_CREATED, { data: { comment_id: 'c-2' } })
-    await assert.rejects(
-      runHandler(createAppHandlers({ pool, publisherUrl }), event),
-      /needs data.comment_id and data.text/,
-    )
+    await assert.rejects(runHandler(createAppHandlers({ pool, publisherUrl }), event), {
+      type: 'HandlerFailure',
+      message: /needs data.comment_id and data.text/,
+    })
   })
 })
