@@ -235,12 +235,17 @@ export async function countNewerActiveInstallations(
 
 /**
  * Uninstalls by hand (the CLI): the token goes, the row stays as a tombstone so the installation
- * cannot come back. Undefined when there is no such installation.
+ * cannot come back. Undefined when there is no such installation. Under the account's lock, like
+ * uninstall and installation add, so it takes its turn with them.
  */
 export async function removeInstallation(
   db: Queryable,
   installationId: string,
 ): Promise<'removed' | 'already uninstalled' | undefined> {
+  if (isDatabase(db)) return db.transaction((tx) => removeInstallation(tx, installationId))
+  const found = await getInstallation(db, installationId)
+  if (found === undefined) return undefined
+  await lockAccount(db, found.accountId)
   const { rows } = await db.query<{ status: string }>(
     `UPDATE installations AS i
      SET status = 'uninstalled', access_token = NULL,
