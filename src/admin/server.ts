@@ -15,6 +15,7 @@ import {
   removeInstallation,
 } from '../store/installations'
 import { getLedgerEntry } from '../store/ledger'
+import { listUnhandledEvents } from '../store/records'
 import { adminSocketPath, type RuntimeInfo } from './protocol'
 
 interface Store {
@@ -46,6 +47,12 @@ const newInstallation = z.strictObject({
 const installationQuery = z.object({ id: installationId })
 const accountQuery = z.object({ account_id: decimalId.optional() })
 const ledgerQuery = z.object({ event_id: z.guid('must be a UUID') })
+const unhandledQuery = z.strictObject({
+  event: z.string().min(1).max(200).optional(),
+  account_id: decimalId.optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000),
+})
 
 type Route = (store: Store, req: IncomingMessage, url: URL) => Promise<[number, unknown]>
 
@@ -65,6 +72,16 @@ const ROUTES: Record<string, Route> = {
   'GET /ledger': async ({ db }, _req, url) => {
     const entry = await getLedgerEntry(db, parse(ledgerQuery, query(url)).event_id)
     return entry ? [200, entry] : [404, { error: 'not_found' }]
+  },
+  'GET /unhandled-events': async ({ db }, _req, url) => {
+    const { event, account_id, since, limit } = parse(unhandledQuery, query(url))
+    const filter = {
+      event,
+      accountId: account_id,
+      limit,
+      since: since ? new Date(since) : undefined,
+    }
+    return [200, await listUnhandledEvents(db, filter)]
   },
 }
 

@@ -13,7 +13,7 @@ function checkInstallationId(id: string): string {
   return parsed.data
 }
 
-function checkAccountId(id: string): string {
+export function checkAccountId(id: string): string {
   const parsed = decimalId.safeParse(id)
   if (!parsed.success) throw new CliError('--account-id must be a decimal integer', EXIT.usage)
   return parsed.data

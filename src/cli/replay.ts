@@ -7,7 +7,6 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client'
-import { parseDuration } from '../config'
 import { workflowTypeFor, type ScomplerEvent } from '../domain'
 import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
@@ -15,6 +14,7 @@ import { runUrl, type CliContext } from './context'
 import { describeLatest, visibilityQuery } from './events'
 import { summarizeHistory } from './history'
 import { print, table } from './output'
+import { sinceDate } from './since'
 import { openStoreAccess } from './store-access'
 
 interface Replayed {
@@ -167,15 +167,4 @@ function startOptions(context: CliContext, event: ScomplerEvent, taskQueue: stri
   return workflowStartOptions(event, taskQueue, {
     storeRetryWindow: context.config.storeRetryWindowMs,
   })
-}
-
-function sinceDate(since: string): Date {
-  const back = parseDuration(since)
-  const date = /^\d{4}-\d\d-\d\d/.test(since)
-    ? new Date(since)
-    : new Date(back === undefined ? NaN : Date.now() - back)
-  if (Number.isNaN(date.getTime())) {
-    throw new CliError('--since must be an ISO date or a duration such as 24h or 7d', EXIT.usage)
-  }
-  return date
 }

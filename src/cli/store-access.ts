@@ -12,6 +12,11 @@ import {
   type NewInstallation,
 } from '../store/installations'
 import { getLedgerEntry, type LedgerEntry } from '../store/ledger'
+import {
+  listUnhandledEvents,
+  type UnhandledEvent,
+  type UnhandledEventFilter,
+} from '../store/records'
 import { storeLockPath } from '../store/pglite'
 import { createTokenCipher, type TokenCipher } from '../store/token-cipher'
 import { adminClient } from '../admin/client'
@@ -23,6 +28,7 @@ export interface StoreAccess {
   listInstallations(accountId?: string): Promise<Installation[]>
   removeInstallation(installationId: string): Promise<'removed' | 'already uninstalled' | undefined>
   ledgerEntry(eventId: string): Promise<LedgerEntry | undefined>
+  listUnhandledEvents(filter: UnhandledEventFilter): Promise<UnhandledEvent[]>
   close(): Promise<void>
 }
 
@@ -54,6 +60,7 @@ function direct(db: Database, via: StoreAccess['via'], tokens: TokenCipher): Sto
     listInstallations: (accountId) => listInstallations(db, accountId),
     removeInstallation: (id) => removeInstallation(db, id),
     ledgerEntry: (eventId) => getLedgerEntry(db, eventId),
+    listUnhandledEvents: (filter) => listUnhandledEvents(db, filter),
     close: () => db.close(),
   }
 }
@@ -98,6 +105,18 @@ function throughNpmStart(dataDir: string, owner: number): StoreAccess {
       const answer = await call<LedgerEntry>('GET', `/ledger?${query('event_id', eventId)}`)
       return answer.status === 404 ? undefined : ok(answer)
     },
+    listUnhandledEvents: async (filter) =>
+      ok(await call<UnhandledEvent[]>('GET', `/unhandled-events?${unhandledQuery(filter)}`)),
     close: async () => {},
   }
+}
+
+function unhandledQuery(filter: UnhandledEventFilter): string {
+  const { event, accountId, since, limit } = filter
+  return new URLSearchParams({
+    limit: String(limit),
+    ...(event !== undefined && { event }),
+    ...(accountId !== undefined && { account_id: accountId }),
+    ...(since !== undefined && { since: since.toISOString() }),
+  }).toString()
 }
