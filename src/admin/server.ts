@@ -6,10 +6,10 @@ import getRawBody from 'raw-body'
 import { z } from 'zod'
 import { decimalId, describeIssues, installationId } from '../events'
 import { listen, type Listening } from '../shared/listen'
+import { markTokenRejected, recordInstallation } from '../lib/store'
 import type { Database } from '../store/database'
 import type { TokenCipher } from '../store/token-cipher'
 import {
-  addInstallation,
   InstallationRefusedError,
   listInstallations,
   removeInstallation,
@@ -63,11 +63,15 @@ const ROUTES: Record<string, Route> = {
   },
   'POST /installations': async ({ db, tokens }, req) => {
     const input = parse(newInstallation, await readJson(req))
-    return [200, { result: await addInstallation(db, input, tokens) }]
+    return [200, { result: await recordInstallation({ db, tokens }, input) }]
   },
   'DELETE /installations': async ({ db }, _req, url) => {
     const result = await removeInstallation(db, parse(installationQuery, query(url)).id)
     return result ? [200, { result }] : [404, { error: 'not_found' }]
+  },
+  'POST /installations/reject-token': async ({ db }, _req, url) => {
+    const marked = await markTokenRejected({ db }, parse(installationQuery, query(url)).id)
+    return marked ? [200, { result: 'token rejected' }] : [404, { error: 'not_found' }]
   },
   'GET /ledger': async ({ db }, _req, url) => {
     const entry = await getLedgerEntry(db, parse(ledgerQuery, query(url)).event_id)

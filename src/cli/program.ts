@@ -7,7 +7,13 @@ import { CliError, EXIT } from './cli-error'
 import { connectCliClient, createContext, type CliContext } from './context'
 import { listEvents, showEvent, type ListOptions } from './events'
 import { replayEvent, replayFailed, type ReplayFailedOptions } from './replay'
-import { addCommand, listCommand, removeCommand, type AddOptions } from './installations'
+import {
+  addCommand,
+  listCommand,
+  rejectTokenCommand,
+  removeCommand,
+  type AddOptions,
+} from './installations'
 import { send, type SendOptions } from './send'
 import { listUnhandled, type UnhandledOptions } from './unhandled'
 import { openStoreAccess, type StoreAccess } from './store-access'
@@ -81,6 +87,14 @@ function createProgram(env: Env): Command {
     .argument('<installation-id>')
     .action(async (id: string, _options, command: Command) =>
       withStore(await context(command), (ctx, store) => removeCommand(ctx, store, id)),
+    )
+
+  installations
+    .command('reject-token')
+    .description("Scompler refused the installation's token: drop it until a new one is added")
+    .argument('<installation-id>')
+    .action(async (id: string, _options, command: Command) =>
+      withStore(await context(command), (ctx, store) => rejectTokenCommand(ctx, store, id)),
     )
 
   const events = program.command('events').description('event runs, from Temporal and the ledger')

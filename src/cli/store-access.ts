@@ -4,8 +4,8 @@ import path from 'node:path'
 import type { Config } from '../config'
 import { openDatabase, type Database } from '../store/database'
 import { lockOwner } from '../store/file-lock'
+import { markTokenRejected, recordInstallation } from '../lib/store'
 import {
-  addInstallation,
   listInstallations,
   removeInstallation,
   type Installation,
@@ -27,6 +27,8 @@ export interface StoreAccess {
   addInstallation(input: NewInstallation): Promise<'added' | 'updated'>
   listInstallations(accountId?: string): Promise<Installation[]>
   removeInstallation(installationId: string): Promise<'removed' | 'already uninstalled' | undefined>
+  /** False when no active installation has this id. */
+  markTokenRejected(installationId: string): Promise<boolean>
   ledgerEntry(eventId: string): Promise<LedgerEntry | undefined>
   listUnhandledEvents(filter: UnhandledEventFilter): Promise<UnhandledEvent[]>
   close(): Promise<void>
@@ -56,9 +58,10 @@ async function open(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Da
 function direct(db: Database, via: StoreAccess['via'], tokens: TokenCipher): StoreAccess {
   return {
     via,
-    addInstallation: (input) => addInstallation(db, input, tokens),
+    addInstallation: (input) => recordInstallation({ db, tokens }, input),
     listInstallations: (accountId) => listInstallations(db, accountId),
     removeInstallation: (id) => removeInstallation(db, id),
+    markTokenRejected: (id) => markTokenRejected({ db }, id),
     ledgerEntry: (eventId) => getLedgerEntry(db, eventId),
     listUnhandledEvents: (filter) => listUnhandledEvents(db, filter),
     close: () => db.close(),
@@ -100,6 +103,10 @@ function throughNpmStart(dataDir: string, owner: number): StoreAccess {
         `/installations?${query('id', id)}`,
       )
       return answer.status === 404 ? undefined : ok(answer).result
+    },
+    markTokenRejected: async (id) => {
+      const answer = await call('POST', `/installations/reject-token?${query('id', id)}`)
+      return answer.status === 404 ? false : (ok(answer), true)
     },
     ledgerEntry: async (eventId) => {
       const answer = await call<LedgerEntry>('GET', `/ledger?${query('event_id', eventId)}`)
