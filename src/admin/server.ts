@@ -15,6 +15,7 @@ import {
   removeInstallation,
 } from '../store/installations'
 import { getLedgerEntry } from '../store/ledger'
+import { listUnfinishedClaims } from '../store/ledger-claims'
 import { listUnhandledEvents } from '../store/records'
 import { adminSocketPath, type RuntimeInfo } from './protocol'
 
@@ -47,12 +48,19 @@ const newInstallation = z.strictObject({
 const installationQuery = z.object({ id: installationId })
 const accountQuery = z.object({ account_id: decimalId.optional() })
 const ledgerQuery = z.object({ event_id: z.guid('must be a UUID') })
-const unhandledQuery = z.strictObject({
-  event: z.string().min(1).max(200).optional(),
-  account_id: decimalId.optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000),
-})
+const filterQuery = z
+  .strictObject({
+    event: z.string().min(1).max(200).optional(),
+    account_id: decimalId.optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    after: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(10_000),
+  })
+  .transform(({ account_id, since, ...rest }) => ({
+    ...rest,
+    accountId: account_id,
+    since: since === undefined ? undefined : new Date(since),
+  }))
 
 type Route = (store: Store, req: IncomingMessage, url: URL) => Promise<[number, unknown]>
 
@@ -77,16 +85,14 @@ const ROUTES: Record<string, Route> = {
     const entry = await getLedgerEntry(db, parse(ledgerQuery, query(url)).event_id)
     return entry ? [200, entry] : [404, { error: 'not_found' }]
   },
-  'GET /unhandled-events': async ({ db }, _req, url) => {
-    const { event, account_id, since, limit } = parse(unhandledQuery, query(url))
-    const filter = {
-      event,
-      accountId: account_id,
-      limit,
-      since: since ? new Date(since) : undefined,
-    }
-    return [200, await listUnhandledEvents(db, filter)]
-  },
+  'GET /unhandled-events': async ({ db }, _req, url) => [
+    200,
+    await listUnhandledEvents(db, parse(filterQuery, query(url))),
+  ],
+  'GET /ledger/claims': async ({ db }, _req, url) => [
+    200,
+    await listUnfinishedClaims(db, parse(filterQuery, query(url))),
+  ],
 }
 
 export async function startAdminServer(options: {

@@ -13,6 +13,11 @@ import {
 } from '../store/installations'
 import { getLedgerEntry, type LedgerEntry } from '../store/ledger'
 import {
+  listUnfinishedClaims,
+  type ClaimFilter,
+  type UnfinishedClaim,
+} from '../store/ledger-claims'
+import {
   listUnhandledEvents,
   type UnhandledEvent,
   type UnhandledEventFilter,
@@ -31,6 +36,7 @@ export interface StoreAccess {
   markTokenRejected(installationId: string): Promise<boolean>
   ledgerEntry(eventId: string): Promise<LedgerEntry | undefined>
   listUnhandledEvents(filter: UnhandledEventFilter): Promise<UnhandledEvent[]>
+  listUnfinishedClaims(filter: ClaimFilter): Promise<UnfinishedClaim[]>
   close(): Promise<void>
 }
 
@@ -64,6 +70,7 @@ function direct(db: Database, via: StoreAccess['via'], tokens: TokenCipher): Sto
     markTokenRejected: (id) => markTokenRejected({ db }, id),
     ledgerEntry: (eventId) => getLedgerEntry(db, eventId),
     listUnhandledEvents: (filter) => listUnhandledEvents(db, filter),
+    listUnfinishedClaims: (filter) => listUnfinishedClaims(db, filter),
     close: () => db.close(),
   }
 }
@@ -113,17 +120,20 @@ function throughNpmStart(dataDir: string, owner: number): StoreAccess {
       return answer.status === 404 ? undefined : ok(answer)
     },
     listUnhandledEvents: async (filter) =>
-      ok(await call<UnhandledEvent[]>('GET', `/unhandled-events?${unhandledQuery(filter)}`)),
+      ok(await call<UnhandledEvent[]>('GET', `/unhandled-events?${filterQuery(filter)}`)),
+    listUnfinishedClaims: async (filter) =>
+      ok(await call<UnfinishedClaim[]>('GET', `/ledger/claims?${filterQuery(filter)}`)),
     close: async () => {},
   }
 }
 
-function unhandledQuery(filter: UnhandledEventFilter): string {
-  const { event, accountId, since, limit } = filter
+function filterQuery(filter: UnhandledEventFilter & { after?: string }): string {
+  const { event, accountId, since, after, limit } = filter
   return new URLSearchParams({
     limit: String(limit),
     ...(event !== undefined && { event }),
     ...(accountId !== undefined && { account_id: accountId }),
     ...(since !== undefined && { since: since.toISOString() }),
+    ...(after !== undefined && { after }),
   }).toString()
 }
