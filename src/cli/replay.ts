@@ -8,6 +8,7 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client'
 import { workflowTypeFor, type ScomplerEvent } from '../domain'
+import type { ClaimFilter, UnfinishedClaim } from '../store/ledger-claims'
 import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
 import { runUrl, type CliContext } from './context'
@@ -15,7 +16,6 @@ import { describeLatest, visibilityQuery } from './events'
 import { summarizeHistory } from './history'
 import { print, table } from './output'
 import { sinceDate } from './since'
-import type { ClaimFilter, UnfinishedClaim } from '../store/ledger-claims'
 import { openStoreAccess } from './store-access'
 
 interface Replayed {
@@ -141,9 +141,11 @@ export async function replayFailed(
     else seen.add(info.workflowId)
   }
   const filter = { event: options.event, accountId: options.accountId, since }
-  for await (const claim of historyLessClaims(context, client, filter, seen)) {
-    if (seen.size >= options.limit) break
-    await replay(claim.eventId, () => startClaim(context, client, claim))
+  if (seen.size < options.limit) {
+    for await (const claim of historyLessClaims(context, client, filter, seen)) {
+      await replay(claim.eventId, () => startClaim(context, client, claim))
+      if (seen.size >= options.limit) break
+    }
   }
   const lines = replayed.map((r) => [r.eventId, r.previousStatus, r.runId])
   print(

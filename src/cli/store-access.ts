@@ -113,7 +113,9 @@ function throughNpmStart(dataDir: string, owner: number): StoreAccess {
     },
     markTokenRejected: async (id) => {
       const answer = await call('POST', `/installations/reject-token?${query('id', id)}`)
-      return answer.status === 404 ? false : (ok(answer), true)
+      if (answer.status === 404) return false
+      ok(answer)
+      return true
     },
     ledgerEntry: async (eventId) => {
       const answer = await call<LedgerEntry>('GET', `/ledger?${query('event_id', eventId)}`)
