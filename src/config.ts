@@ -223,7 +223,7 @@ function loadTokenKeys(env: Env): TokenKeys | undefined {
   return keys
 }
 
-function aesKey(raw: string, name: string): Buffer {
+export function aesKey(raw: string, name: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')
   if (key.length !== 32) {
     throw new ConfigError(`${name} must be 32 bytes, as 64 hex characters or base64`)
