@@ -7,10 +7,15 @@ import Koa, { type Middleware } from 'koa'
 import ms from 'ms'
 import { Registry } from 'prom-client'
 import { z } from 'zod'
-import { defaultUnverifiedLimits, MAX_WEBHOOK_BODY_BYTES } from '../config'
 import { DEFAULT_TASK_QUEUE } from '../domain'
 import { describeIssues } from '../events'
 import { createLogger } from '../shared/logger'
+import {
+  DEFAULT_MAX_AGE,
+  DEFAULT_MAX_BODY_BYTES,
+  defaultUnverifiedLimits,
+  MAX_WEBHOOK_BODY_BYTES,
+} from '../shared/webhook-limits'
 import { createEventStarter } from '../temporal/start-event'
 import { createDeliveryMiddleware, type DeliveryDeps } from './delivery'
 import { createDeliveryMetrics } from './metrics'
@@ -38,9 +43,6 @@ export interface WebhookOptions {
   /** A prom-client registry to count deliveries in. Default: none. */
   metrics?: Registry
 }
-
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-const DEFAULT_MAX_AGE = '72h'
 
 /** Koa middleware answering the webhook: mount it at any path, before any body parser. */
 export function createWebhookMiddleware(options: WebhookOptions): Middleware {
