@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client'
 import type { Database } from '../src/store/database'
-import { createTokenCipher, type TokenCipher } from '../src/store/token-cipher'
 import { createUninstallActivities } from './app-uninstalled'
 import { classifyFailures } from './errors'
 import { defaultHooks, type Hooks } from './hooks'
@@ -15,19 +14,18 @@ export interface ActivityDeps {
   db: Database
   /** Used to cancel an uninstalled account's posting runs. */
   client: Client
+  /** The in-transaction cleanup of an uninstall (deleteRelatedData). */
   hooks?: Partial<Hooks>
-  /** Decrypts access tokens for the posting hook; without it only plaintext tokens are read. */
-  tokens?: TokenCipher
   /** The handler registered for an event type, recorded by the claim (none by default). */
   handlerPlans?: HandlerPlans
 }
 
-export function createActivities({ db, client, hooks, tokens, handlerPlans }: ActivityDeps) {
+export function createActivities({ db, client, hooks, handlerPlans }: ActivityDeps) {
   const allHooks: Hooks = { ...defaultHooks, ...hooks }
   return classifyFailures({
     ...createLedgerActivities(db, handlerPlans),
     ...createUninstallActivities(db, allHooks),
-    ...createPostingActivities(db, allHooks, client, tokens ?? createTokenCipher(undefined)),
+    ...createPostingActivities(db, client),
     ...createUnhandledEventActivities(db),
   })
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity'
+import { Context } from '@temporalio/activity'
 import { WorkflowNotFoundError, type Client } from '@temporalio/client'
 import {
   POSTING_SENT_TO_PUBLISH,
@@ -7,22 +7,11 @@ import {
   type EventResult,
 } from '../src/domain'
 import type { Database } from '../src/store/database'
-import { TOKEN_UNREADABLE, TokenDecryptionError, type TokenCipher } from '../src/store/token-cipher'
-import {
-  lockAccount,
-  lockNewestActiveInstallation,
-  type LockedInstallation,
-} from '../src/store/installations'
+import { lockAccount, lockNewestActiveInstallation } from '../src/store/installations'
 import { insertPostingPublication } from '../src/store/records'
-import type { Hooks } from './hooks'
 import { completeOnce, eventData, type RunInput } from './ledger'
 
-export function createPostingActivities(
-  db: Database,
-  hooks: Hooks,
-  client: Client,
-  tokens: TokenCipher,
-) {
+export function createPostingActivities(db: Database, client: Client) {
   return {
     /**
      * Records the posting only while the account's installation is active and was installed
@@ -35,8 +24,7 @@ export function createPostingActivities(
       const base = { eventId: event.id, event: event.event }
       return completeOnce(db, input, async (tx) => {
         await lockAccount(tx, event.accountId)
-        const locked = await lockNewestActiveInstallation(tx, event.accountId)
-        const installation = locked && withLazyToken(locked, tokens)
+        const installation = await lockNewestActiveInstallation(tx, event.accountId)
         if (installation === undefined) {
           return { ...base, outcome: 'skipped', reason: 'no active installation for the account' }
         }
@@ -44,7 +32,6 @@ export function createPostingActivities(
           return { ...base, outcome: 'skipped', reason: 'the event predates the installation' }
         }
         await insertPostingPublication(tx, event, posting, installation.installationId)
-        await hooks.postingSentToPublish(tx, { event, posting, installation })
         return {
           ...base,
           outcome: 'completed',
@@ -74,34 +61,6 @@ export function createPostingActivities(
         }
       }
       return cancelled
-    },
-  }
-}
-
-/**
- * The installation as the hook sees it: its token is decrypted when the hook first reads it, not
- * before. A token that cannot be read (a key not configured, tampering, plaintext although a key
- * is set) fails the run at once, non-retryably: no retry can fix it.
- */
-function withLazyToken(locked: LockedInstallation, tokens: TokenCipher) {
-  const { storedToken, ...installation } = locked
-  let accessToken: string | undefined
-  return {
-    ...installation,
-    get accessToken(): string {
-      if (accessToken === undefined) {
-        try {
-          accessToken = tokens.decrypt(storedToken, installation.installationId)
-        } catch (error) {
-          if (!(error instanceof TokenDecryptionError)) throw error
-          throw ApplicationFailure.create({
-            message: error.message,
-            type: TOKEN_UNREADABLE,
-            nonRetryable: true,
-          })
-        }
-      }
-      return accessToken
     },
   }
 }

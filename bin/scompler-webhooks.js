@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// From a clone: the TypeScript source through tsx. In the container image (no src/): the build.
+// From a clone: the TypeScript source through tsx. Installed from npm or in the container image
+// (no src/, only the build): the compiled CLI.
 const { existsSync } = require('node:fs')
 const path = require('node:path')
 

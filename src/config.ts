@@ -98,7 +98,7 @@ export interface Config {
   temporalCliPath: string | undefined
   /** A workflow bundle built ahead of time (the container image); else bundled at start. */
   workflowBundlePath: string | undefined
-  /** A module exporting Partial<Hooks>, loaded by the worker and `npm start`. */
+  /** HOOKS_MODULE: handlers (default export) and deleteRelatedData (worker, `npm start`). */
   hooksModule: string | undefined
   /** The Temporal Web UI, for links to runs (the CLI). */
   temporalUiUrl: string

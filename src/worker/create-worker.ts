@@ -19,9 +19,9 @@ export interface WorkerOptions {
   db: Database
   /** The user's handlers, each run as its own activity `handle:<event type>`. */
   handlers?: HandlerRegistry
-  /** In-transaction hooks: deleteRelatedData (public), the posting hook (tests). */
+  /** The in-transaction hook: deleteRelatedData, in the uninstall's transaction. */
   hooks?: Partial<Hooks>
-  /** Decrypts access tokens for handlers and the posting hook. */
+  /** Decrypts access tokens for handlers (when they ask). */
   tokens?: TokenCipher
   /** A bundle built ahead of time (tests, images); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string
@@ -64,7 +64,6 @@ export async function createWorker(options: WorkerOptions): Promise<CreatedWorke
       db: options.db,
       client,
       hooks: options.hooks,
-      tokens,
       handlerPlans: handlers.plans,
     }),
     ...handlers.activities,

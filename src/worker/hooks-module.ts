@@ -8,7 +8,7 @@ import { isHandlerRegistry, type HandlerRegistry } from './handlers/registry'
 
 export interface HooksModule {
   handlers?: HandlerRegistry
-  hooks: Partial<Pick<Hooks, 'deleteRelatedData'>>
+  hooks: Partial<Hooks>
 }
 
 export async function loadHooksModule(file: string | undefined): Promise<HooksModule> {

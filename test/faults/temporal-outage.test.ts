@@ -6,6 +6,7 @@ import path from 'node:path'
 import { parseEnvelope } from '../../src/events'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { freePort } from '../../src/shared/listen'
+import { createHandlers } from '../../src/lib/worker'
 import { delivery, newAccountId, postingEvent, SECRET, uninstallEvent } from '../helpers/events'
 import { installFor } from '../helpers/installations'
 import { effectsOf } from '../helpers/ledger'
@@ -16,7 +17,7 @@ import { countRuns, waitForClose } from '../helpers/temporal'
 
 let temporal: OwnTemporal
 let gate: Promise<void> = Promise.resolve()
-let inHook = 0
+let inHandler = 0
 
 beforeAll(async () => {
   temporal = await startOwnTemporal(mkdtempSync(path.join(os.tmpdir(), 'temporal-outage-')))
@@ -25,12 +26,11 @@ const stack = useStack({
   name: 'temporal-outage',
   temporalAddress: () => temporal.address,
   worker: true,
-  hooks: {
-    async postingSentToPublish() {
-      inHook++
-      await gate
-    },
-  },
+  // The posting's handler waits at the gate: its activity is in flight across the outage.
+  handlers: createHandlers().on('posting.sent_to_publish', async () => {
+    inHandler++
+    await gate
+  }),
 })
 // After the stack has closed: its worker and client use this server.
 afterAll(() => temporal?.stop(), 120_000)
@@ -52,14 +52,14 @@ it('completes every run in flight after the server is killed and restarted on it
   }
   let open!: () => void
   gate = new Promise((resolve) => (open = resolve))
-  inHook = 0
+  inHandler = 0
   for (const event of events) {
     await stack.client.workflow.start(
       'postingSentToPublish',
       workflowStartOptions(event, stack.taskQueue),
     )
   }
-  await until(() => inHook === events.length)
+  await until(() => inHandler === events.length)
 
   await temporal.kill()
   await temporal.restart()

@@ -24,15 +24,19 @@ export function runEntryPoint(
   return runCommand(process.execPath, [...loader, path.resolve(ROOT, entry)], entry, env)
 }
 
-/** Runs `command` in the project folder with exactly the environment given (and PATH, HOME). */
+/**
+ * Runs `command` in the project folder (or `cwd`) with exactly the environment given (and PATH,
+ * HOME).
+ */
 export function runCommand(
   command: string,
   args: string[],
   entry: string,
   env: Record<string, string | undefined>,
+  cwd = ROOT,
 ): RunningProcess {
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -6,6 +6,7 @@ import { workflowTypeFor, type EventResult } from '../../src/domain'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { createHandlers } from '../../src/lib/worker'
 import { newAccountId, postingEvent } from '../helpers/events'
+import { refuseTransactions } from '../helpers/faults'
 import { installFor } from '../helpers/installations'
 import { useStack } from '../helpers/stack'
 import { startTestWorker, waitForClose } from '../helpers/temporal'
@@ -21,15 +22,11 @@ it('finishes a run claimed without a handler the same way after a handler is reg
   const accountId = newAccountId()
   await installFor(stack.store.db, accountId)
   const event = parseEnvelope(postingEvent({ account_id: accountId }))
-  // The first worker has no handler, and its posting transaction fails (retryably) meanwhile.
+  // The first worker has no handler, and its store refuses every transaction (as while
+  // PostgreSQL restarts): the run is claimed, and its posting step retried, meanwhile.
   const before = await startTestWorker({
-    db: stack.store.db,
+    db: refuseTransactions(stack.store.db, Infinity, '57P01').db,
     taskQueue: stack.taskQueue,
-    hooks: {
-      async postingSentToPublish() {
-        throw new Error('the store step cannot finish yet')
-      },
-    },
   })
   const handle = await stack.client.workflow.start(
     workflowTypeFor(event.event),

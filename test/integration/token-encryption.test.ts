@@ -1,4 +1,4 @@
-// Access tokens at rest: encrypted in PostgreSQL, decrypted only for the posting hook, never in
+// Access tokens at rest: encrypted in PostgreSQL, decrypted only for a handler that asks, never in
 // workflow inputs or results, and readable across a key rotation.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { parseEnvelope } from '../../src/events'
@@ -9,6 +9,7 @@ import {
 } from '../../src/store/installations'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { createTokenCipher, TokenDecryptionError } from '../../src/store/token-cipher'
+import { createHandlers } from '../../src/lib/worker'
 import { newAccountId, postingEvent } from '../helpers/events'
 import { useStack } from '../helpers/stack'
 import { startTestWorker, waitForClose } from '../helpers/temporal'
@@ -45,17 +46,15 @@ it('stores the token encrypted, not as it came', async () => {
   expect(stored).not.toContain(accessToken)
 })
 
-it('hands the posting hook the decrypted token, and keeps it out of the run', async () => {
+it("hands the posting's handler the decrypted token, and keeps it out of the run", async () => {
   const { accountId, accessToken } = await install()
   const seen: string[] = []
   const worker = await startTestWorker({
     db: stack.store.db,
     taskQueue: stack.taskQueue,
-    hooks: {
-      async postingSentToPublish(_tx, { installation }) {
-        seen.push(installation.accessToken)
-      },
-    },
+    handlers: createHandlers().on('posting.sent_to_publish', async ({ installation }) => {
+      seen.push(await installation!.accessToken())
+    }),
   })
   try {
     const event = parseEnvelope(postingEvent({ account_id: accountId }))

@@ -1,27 +1,28 @@
 // A token that cannot be decrypted fails its run at once, non-retryably, with a type the Web UI
-// shows; only work that reads the token decrypts it. A real worker, real Temporal, real PostgreSQL.
+// shows; only a handler that reads the token decrypts it. A real worker, real Temporal, real
+// PostgreSQL.
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { ApplicationFailure } from '@temporalio/common'
 import { parseEnvelope } from '../../src/events'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { createTokenCipher, TOKEN_UNREADABLE } from '../../src/store/token-cipher'
+import { getLedgerEntry } from '../../src/store/ledger'
+import { createHandlers } from '../../src/lib/worker'
 import { newAccountId, postingEvent } from '../helpers/events'
 import { installFor } from '../helpers/installations'
 import { useStack } from '../helpers/stack'
 import { waitForClose } from '../helpers/temporal'
 
-/** Accounts whose posting hook reads the token; the others' hook does not need it. */
+/** Accounts whose posting handler reads the token; the others' handler does not need it. */
 const readsToken = new Set<string>()
 const seen: string[] = []
 
 const stack = useStack({
   name: 'token-failures',
   worker: true,
-  hooks: {
-    async postingSentToPublish(_tx, { event, installation }) {
-      if (readsToken.has(event.accountId)) seen.push(installation.accessToken)
-    },
-  },
+  handlers: createHandlers().on('posting.sent_to_publish', async ({ event, installation }) => {
+    if (readsToken.has(event.accountId)) seen.push(await installation!.accessToken())
+  }),
 })
 
 async function postingsOf(accountId: string): Promise<number> {
@@ -48,7 +49,7 @@ const unreadable = {
 }
 
 describe.each(Object.entries(unreadable))('a token %s', (_name, writer) => {
-  it('fails the run at once, non-retryably, when the hook reads it', async () => {
+  it('fails the run at once, non-retryably, when the handler reads it', async () => {
     const accountId = newAccountId()
     const accessToken = `secret-${randomUUID()}`
     await installFor(stack.store.db, accountId, { accessToken, tokens: writer() })
@@ -65,13 +66,17 @@ describe.each(Object.entries(unreadable))('a token %s', (_name, writer) => {
     const attempts = history.events?.flatMap((e) =>
       e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : [],
     )
-    // claimEvent, then one attempt of the posting activity: no retry.
-    expect(attempts).toEqual([1, 1])
+    // claimEvent, the posting's step, then one attempt of the handler: no retry.
+    expect(attempts).toEqual([1, 1, 1])
     expect(JSON.stringify(history)).not.toContain(accessToken)
-    expect(await postingsOf(accountId)).toBe(0)
+    // The step recorded the posting; the event waits for its handler (a replay after the fix).
+    expect(await postingsOf(accountId)).toBe(1)
+    expect(await getLedgerEntry(stack.store.db, handle.workflowId)).toMatchObject({
+      status: 'claimed',
+    })
   })
 
-  it('is not decrypted when the hook does not need it: the posting completes', async () => {
+  it('is not decrypted when the handler does not need it: the posting completes', async () => {
     const accountId = newAccountId()
     await installFor(stack.store.db, accountId, { tokens: writer() })
     const { description } = await runPosting(accountId)
@@ -80,7 +85,7 @@ describe.each(Object.entries(unreadable))('a token %s', (_name, writer) => {
   })
 })
 
-it('hands a hook that reads it the decrypted token', async () => {
+it('hands a handler that reads it the decrypted token', async () => {
   const accountId = newAccountId()
   const accessToken = `secret-${randomUUID()}`
   await installFor(stack.store.db, accountId, { accessToken })

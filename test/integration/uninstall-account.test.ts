@@ -35,14 +35,14 @@ function run<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 async function uninstall(db: Database, wire: WireEvent, hooks?: Partial<Hooks>) {
-  const activities = createActivities({ db, client: noClient, hooks, tokens: TEST_TOKENS })
+  const activities = createActivities({ db, client: noClient, hooks })
   const input = { event: parseEnvelope(wire), runId: randomUUID() }
   await run(() => activities.claimEvent(input))
   return run(() => activities.uninstallInstallation(input))
 }
 
 async function post(db: Database, event: ScomplerEvent) {
-  const activities = createActivities({ db, client: noClient, tokens: TEST_TOKENS })
+  const activities = createActivities({ db, client: noClient })
   const input = { event, runId: randomUUID() }
   await run(() => activities.claimEvent(input))
   return run(() => activities.recordPostingSentToPublish(input))

@@ -11,7 +11,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { Client, Connection } from '@temporalio/client'
 import { bundleWorkflowCode } from '@temporalio/worker'
-import type { Hooks } from '../../activities'
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker/create-worker'
 import { createHandlers, HandlerFailure } from '../../src/lib/worker'
 import { HAND_OVER_WORKFLOW, handOverId, type ScomplerEvent } from '../../src/domain'
@@ -24,12 +23,14 @@ import { setupNamespace } from '../../src/temporal/namespace'
 import { createTestDatabase } from '../helpers/database'
 import { TEST_NAMESPACE } from '../helpers/environment'
 import { postingEvent, uninstallEvent, type WireEvent } from '../helpers/events'
+import { refuseTransactions } from '../helpers/faults'
 import { startTestWorker, waitForClose } from '../helpers/temporal'
 import { TEST_TOKENS } from '../helpers/tokens'
 
 export const HISTORIES_DIR = path.join(__dirname, '../fixtures/histories')
 const TASK_QUEUE = 'record-histories'
 const HANDLERS_TASK_QUEUE = 'record-histories-handlers'
+const REFUSING_TASK_QUEUE = 'record-histories-refusing'
 
 const GROUPS = ['workflows', 'handlers'] as const
 type Group = (typeof GROUPS)[number]
@@ -56,11 +57,6 @@ async function main(groups: Group[]): Promise<void> {
       tmpDir: tmp,
     })
     const failingAccounts = new Set<string>()
-    const hooks: Partial<Hooks> = {
-      async postingSentToPublish(_tx, { event }) {
-        if (failingAccounts.has(event.accountId)) throw new Error('the Scompler API is down')
-      },
-    }
     const handlers = createHandlers()
       .on('app.uninstalled', async () => ({ cleaned: true }))
       .on('posting.sent_to_publish', async ({ attempt, event }) => {
@@ -70,12 +66,18 @@ async function main(groups: Group[]): Promise<void> {
       })
       .on('posting.archived', async () => 'archived')
       .on('survey.answered', async () => ({ imported: true }))
-    const worker = await startTestWorker({ db: store.db, taskQueue: TASK_QUEUE, hooks })
+    const worker = await startTestWorker({ db: store.db, taskQueue: TASK_QUEUE })
     // Runs of events with a handler: a worker of their own, so the other branches have none.
     const handlerWorker = await startTestWorker({
       db: store.db,
       taskQueue: HANDLERS_TASK_QUEUE,
       handlers,
+    })
+    // A run whose store step is retried until it is cancelled: a store refusing every
+    // transaction (as while PostgreSQL restarts).
+    const refusingWorker = await startTestWorker({
+      db: refuseTransactions(store.db, Infinity, '57P01').db,
+      taskQueue: REFUSING_TASK_QUEUE,
     })
     try {
       const record = async (name: string, wire: WireEvent, how: StartHow = {}) => {
@@ -147,9 +149,8 @@ async function main(groups: Group[]): Promise<void> {
 
       const stuck = postingEvent()
       await install(String(stuck.account_id))
-      failingAccounts.add(String(stuck.account_id))
       const event = parseEnvelope(JSON.parse(JSON.stringify(stuck)))
-      const handle = await start(client, event)
+      const handle = await start(client, event, { taskQueue: REFUSING_TASK_QUEUE })
       await waitForFailedAttempt(client, handle.workflowId)
       await handle.cancel()
       const closed = await waitForClose(client, handle.workflowId, handle.firstExecutionRunId)
@@ -170,6 +171,7 @@ async function main(groups: Group[]): Promise<void> {
     } finally {
       await worker.stop()
       await handlerWorker.stop()
+      await refusingWorker.stop()
     }
   } finally {
     await connection.close()
