@@ -49,7 +49,11 @@ export function createWebhookMiddleware(options: WebhookOptions): Middleware {
   return createDeliveryMiddleware(deliveryDeps(options, 'createWebhookMiddleware'))
 }
 
-/** The same for node:http, Express and Fastify: give it the raw request and response. */
+/**
+ * The same for node:http, Express and Fastify: give it the raw request and response, before any
+ * body parser read them (Fastify: `request.raw` and `reply.raw` after `reply.hijack()`, in a plugin
+ * whose only content-type parser leaves the stream unread; docs/library.md).
+ */
 export function createWebhookHandler(
   options: WebhookOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
