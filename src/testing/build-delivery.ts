@@ -1,12 +1,9 @@
 // A delivery exactly as Scompler makes one: the wire JSON (snake_case) and its signature header.
 import type { ScomplerEvent } from '../domain'
 import { SIGNATURE_HEADER } from '../domain'
-import { signPayload } from '../http/signature'
+import { signBody } from '../http/signature'
 
-/** The hex HMAC-SHA256 of the exact bytes, keyed by the app secret (the X-Signature value). */
-export function signBody(body: string | Uint8Array, secret: string): string {
-  return signPayload(secret, body)
-}
+export { signBody }
 
 export interface Delivery {
   body: string
