@@ -3,7 +3,14 @@
 // shutdown of each, and the CLI (built) operating on it.
 import { execFileSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { request } from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
@@ -28,7 +35,7 @@ let client: Client
 let api: RunningProcess
 let apiUrl: string
 
-/** `npm run build`, into a directory of its own. */
+/** `npm run build`, into a directory of its own laid out as the image's /app (package.json too). */
 function build(): void {
   // Their output (webpack's summary) is in the error when a step fails, and nowhere when it works.
   execFileSync(
@@ -41,6 +48,7 @@ function build(): void {
     stdio: 'pipe',
   })
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'))
+  copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'))
 }
 
 /** A user's HOOKS_MODULE whose related-data deletion is slow, to stop the worker mid-activity. */
@@ -62,14 +70,36 @@ module.exports = {
   return file
 }
 
+/**
+ * A user's HOOKS_MODULE as docs/production.md has it, mounted inside /app: its
+ * `scompler-webhooks/worker` is the built package (package.json's exports), whichever worker runs.
+ */
+function writeHandlersModule(): string {
+  mkdirSync(path.join(dir, 'hooks'))
+  const file = path.join(dir, 'hooks/handlers.cjs')
+  writeFileSync(
+    file,
+    `const { createHandlers } = require('scompler-webhooks/worker')
+module.exports = {
+  default: createHandlers().on('test.hooks_module', async ({ data }) => ({
+    n: data.n,
+    package: require.resolve('scompler-webhooks/worker'),
+  })),
+}
+`,
+  )
+  return file
+}
+
 const temporal = () => ({
   TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
   TEMPORAL_TASK_QUEUE: taskQueue,
 })
 
-async function startWorker(hooksModule?: string): Promise<RunningProcess> {
+/** The built worker, as the image runs it; `fromSource`: src/worker.ts, as `npm start` does. */
+async function startWorker(hooksModule?: string, fromSource = false): Promise<RunningProcess> {
   const worker = runEntryPoint(
-    path.join(out, 'src/worker.js'),
+    fromSource ? 'src/worker.ts' : path.join(out, 'src/worker.js'),
     {
       ...temporal(),
       DATABASE_URL: database.url,
@@ -78,7 +108,7 @@ async function startWorker(hooksModule?: string): Promise<RunningProcess> {
       HOST: '127.0.0.1',
       HOOKS_MODULE: hooksModule,
     },
-    true,
+    !fromSource,
   )
   await worker.waitFor(/worker running/)
   return worker
@@ -187,6 +217,39 @@ describe('the API and the worker as separate built processes on PostgreSQL', () 
       /is completed: only a failed, terminated or timed-out event runs again/,
     )
   }, 120_000)
+})
+
+describe('HOOKS_MODULE with handlers of the built package', () => {
+  let hooks: string
+  beforeAll(() => (hooks = writeHandlersModule()))
+
+  it.each([
+    ['the built worker (the image)', false],
+    ['the worker from src/ (npm start in a clone), another copy of the package', true],
+  ])(
+    '%s takes the registry and runs its handler',
+    async (_, fromSource) => {
+      const worker = await startWorker(hooks, fromSource)
+      try {
+        const event = postingEvent({ event: 'test.hooks_module', data: { n: 7 } })
+        const { body, headers } = delivery(event)
+        expect(
+          (await fetch(`${apiUrl}/webhooks/scompler`, { method: 'POST', body, headers })).status,
+        ).toBe(200)
+        expect((await waitForClose(client, event.id)).status.name).toBe('COMPLETED')
+        expect(await client.workflow.getHandle(event.id).result()).toMatchObject({
+          outcome: 'completed',
+          handler: {
+            activity: 'handle:test.hooks_module',
+            result: { n: 7, package: path.join(out, 'src/lib/worker.js') },
+          },
+        })
+      } finally {
+        expect(await worker.stop()).toBe(0)
+      }
+    },
+    120_000,
+  )
 })
 
 describe('graceful shutdown', () => {

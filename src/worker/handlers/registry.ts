@@ -68,7 +68,14 @@ const optionsSchema = z.strictObject({
 /** The envelope's notation for event names. */
 const EVENT_NAME = /^[\w.:-]{1,200}$/
 
-const registries = new WeakMap<HandlerRegistry, ReadonlyMap<string, RegisteredHandler>>()
+/**
+ * A registry's handlers, under a global symbol rather than in a module's WeakMap: any copy of this
+ * package in the process recognises them (a HOOKS_MODULE loads the built package while `npm start`
+ * runs src/). A new version of the key for a new shape of RegisteredHandler.
+ */
+const HANDLERS = Symbol.for('scompler-webhooks.handlers.v1')
+
+type Branded = HandlerRegistry & { [HANDLERS]: ReadonlyMap<string, RegisteredHandler> }
 
 export function createHandlers(): HandlerRegistry {
   const handlers = new Map<string, RegisteredHandler>()
@@ -92,7 +99,7 @@ export function createHandlers(): HandlerRegistry {
       return this
     },
   }
-  registries.set(registry, handlers)
+  Object.defineProperty(registry, HANDLERS, { value: handlers })
   return registry
 }
 
@@ -105,7 +112,7 @@ function planFor(event: string, options: HandlerOptions): HandlerPlan {
 }
 
 export function isHandlerRegistry(value: unknown): value is HandlerRegistry {
-  return typeof value === 'object' && value !== null && registries.has(value as HandlerRegistry)
+  return typeof value === 'object' && value !== null && (value as Branded)[HANDLERS] instanceof Map
 }
 
 /** The registered handlers by event type (none for no registry). */
@@ -113,9 +120,8 @@ export function registeredHandlers(
   registry: HandlerRegistry | undefined,
 ): ReadonlyMap<string, RegisteredHandler> {
   if (registry === undefined) return new Map()
-  const handlers = registries.get(registry)
-  if (handlers === undefined) {
+  if (!isHandlerRegistry(registry)) {
     throw new HandlerRegistrationError('handlers must come from createHandlers()')
   }
-  return handlers
+  return (registry as Branded)[HANDLERS]
 }
