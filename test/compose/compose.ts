@@ -124,7 +124,12 @@ async function assertDatabaseUrlOnlyForWorker(stack: ComposeStack): Promise<void
     'the worker has no TOKEN_ENCRYPTION_KEY_FILE',
   )
   const secrets = await stack.exec('api', ['ls', '/run/secrets'])
-  assert.deepEqual(secrets.trim().split(/\s+/), ['scompler_app_secret'], `api secrets: ${secrets}`)
+  // The previous app secret is the API's too (a rotation); token keys are the worker's only.
+  assert.deepEqual(
+    secrets.trim().split(/\s+/),
+    ['scompler_app_secret', 'scompler_app_secret_previous'],
+    `api secrets: ${secrets}`,
+  )
   step('DATABASE_URL(_FILE) and the token key: in the worker only (not api, not setup)')
 }
 
@@ -310,6 +315,20 @@ async function restartWorkerWhileDelivering(
   await waitHealthy(stack, ['worker'])
 }
 
+/** The HOOKS_MODULE mounted in the worker (test/compose/hooks/handlers.cjs) ran its handler. */
+async function assertHooksModuleHandled(client: Client, event: TestEvent): Promise<void> {
+  const result = await until('the HOOKS_MODULE handler ran', 60_000, async () => {
+    const handle = client.workflow.getHandle(event.id)
+    if ((await handle.describe()).status.name !== 'COMPLETED') return undefined
+    return (await handle.result()) as { handler?: { activity: string; result: unknown } }
+  })
+  assert.deepEqual(result.handler, {
+    activity: 'handle:compose.test.direct',
+    result: { through: 'loopback', package: '/app/dist/src/lib/worker.js' },
+  })
+  step("HOOKS_MODULE mounted in /app/hooks: its handler ran with the image's own package")
+}
+
 async function caddyTarget(stack: ComposeStack): Promise<Target> {
   const ca = await until('Caddy local CA root', 60_000, async () => {
     const pem = await stack.exec('caddy', ['cat', '/data/caddy/pki/authorities/local/root.crt'])
@@ -396,13 +415,15 @@ async function scenario(stack: ComposeStack): Promise<void> {
       `HTTPS through Caddy (local CA, SNI localhost, :${https.port}): 2 accepted, duplicate, forged 401, /metrics 404`,
     )
 
+    const handled = testEvent('compose.test.direct', { through: 'loopback' })
     for (const event of [
       testEvent('posting.sent_to_publish', { posting_id: 1002, service_id: 7 }),
-      testEvent('compose.test.direct', { through: 'loopback' }),
+      handled,
     ]) {
       await deliverNew(direct, stack.secret, event)
     }
     step(`directly to the API (127.0.0.1:${direct.port}): 2 accepted`)
+    await assertHooksModuleHandled(client, handled)
 
     await restartWorkerWhileDelivering(stack, client, direct)
 

@@ -50,3 +50,16 @@ it('refuses a default export that createHandlers did not make', async () => {
   const file = moduleFile('plain.cjs', 'module.exports = { default: { on() {} } }')
   await expect(loadHooksModule(file)).rejects.toThrow(/HOOKS_MODULE exports default/)
 })
+
+it('takes a registry made by another copy of the package (the built one, under npm start)', async () => {
+  let other: typeof import('../../src/lib/worker') | undefined
+  await jest.isolateModulesAsync(async () => {
+    other = await import('../../src/lib/worker')
+  })
+  const file = moduleFile('other-copy.cjs', 'module.exports = { default: globalThis.otherCopy }')
+  Object.assign(globalThis, {
+    otherCopy: other!.createHandlers().on('posting.sent_to_publish', async () => 'pushed'),
+  })
+  const loaded = await loadHooksModule(file)
+  expect([...registeredHandlers(loaded.handlers).keys()]).toEqual(['posting.sent_to_publish'])
+})
