@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ConfigError } from '../../src/config'
+import type * as WorkerLibrary from '../../src/lib/worker'
 import { loadHooksModule } from '../../src/worker/hooks-module'
 import { registeredHandlers } from '../../src/worker/handlers/registry'
 
@@ -52,9 +53,10 @@ it('refuses a default export that createHandlers did not make', async () => {
 })
 
 it('takes a registry made by another copy of the package (the built one, under npm start)', async () => {
-  let other: typeof import('../../src/lib/worker') | undefined
-  await jest.isolateModulesAsync(async () => {
-    other = await import('../../src/lib/worker')
+  // A module registry of its own: a second copy of the package's modules, as dist/ is to src/.
+  let other: typeof WorkerLibrary | undefined
+  jest.isolateModules(() => {
+    other = jest.requireActual<typeof WorkerLibrary>('../../src/lib/worker')
   })
   const file = moduleFile('other-copy.cjs', 'module.exports = { default: globalThis.otherCopy }')
   Object.assign(globalThis, {
