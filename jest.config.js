@@ -1,7 +1,6 @@
-// Three lanes (projects). `npm run test:unit` runs the unit lane alone: no Temporal server, no
-// PostgreSQL. `npm test` runs the unit and system lanes, `npm run test:package` the package lane.
-// A project's globalSetup runs only when that project has tests in the run, so the Temporal dev
-// server and the workflow bundle are made for the lanes that need them only.
+// Two lanes (projects). `npm run test:unit` runs the unit lane alone: no Temporal server, no
+// PostgreSQL. `npm test` runs both. A project's globalSetup runs only when that project has tests
+// in the run, so the Temporal dev server and the workflow bundle are made for the system lane only.
 const shared = {
   testEnvironment: 'node',
   transform: {
@@ -33,17 +32,6 @@ module.exports = {
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
       // The Temporal SDK's ERRORs on stderr, the rest to a file (see the file).
       setupFiles: ['<rootDir>/test/helpers/sdk-logs.ts'],
-    },
-    {
-      ...shared,
-      displayName: 'package',
-      // The packed package installed from its tarball in a scratch project, with its dependencies
-      // from the npm registry: not in `npm test`, but `npm run test:package` (a step of .ci/run).
-      // No worker runs in the test process (the example's run as processes of their own), so no
-      // Temporal Runtime either: it would keep an in-band run from exiting.
-      testMatch: ['<rootDir>/test/package/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
   ],
   testTimeout: 60_000,

@@ -6,6 +6,13 @@ import { loadClientConnectConfig } from '@temporalio/envconfig'
 import ms from 'ms'
 import type { NativeConnectionOptions } from '@temporalio/worker'
 import { DEFAULT_TASK_QUEUE } from './domain'
+import {
+  DEFAULT_MAX_AGE,
+  DEFAULT_MAX_BODY_BYTES,
+  defaultUnverifiedLimits,
+  MAX_WEBHOOK_BODY_BYTES,
+  type UnverifiedLimits,
+} from './shared/webhook-limits'
 
 export type Env = Record<string, string | undefined>
 
@@ -32,19 +39,6 @@ export const DEFAULT_STORE_LIMITS: StoreLimits = {
   statementTimeoutMs: 10_000,
   lockTimeoutMs: 5000,
   idleInTransactionTimeoutMs: 10_000,
-}
-
-/** The bound on bodies being read before their signature is checked (src/http/unverified.ts). */
-export interface UnverifiedLimits {
-  /** Body bytes that requests not yet verified may hold together. */
-  maxBytes: number
-  /** Requests whose bodies are being read at once. */
-  maxRequests: number
-}
-
-/** The defaults: room for 32 bodies of the largest size, and 64 requests. */
-export function defaultUnverifiedLimits(maxBodyBytes: number): UnverifiedLimits {
-  return { maxBytes: 32 * maxBodyBytes, maxRequests: 64 }
 }
 
 /** The app secret, and the previous one during a rotation (what the verifier takes). */
@@ -119,15 +113,6 @@ export interface Config {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
-/**
- * The Temporal server refuses a workflow input over its blob size limit (`limit.blobSize.error`,
- * 2 MiB by default): the start would fail for good, answered 503 on every redelivery. The input is
- * the normalised event, so a body must stay below that limit with room for the envelope (id, type,
- * account, timestamps, payload metadata) and for re-serialisation: a quarter of it.
- */
-export const TEMPORAL_BLOB_LIMIT_BYTES = 2 * 1024 * 1024
-export const MAX_WEBHOOK_BODY_BYTES = 1.5 * 1024 * 1024
-
 export function loadConfig(env: Env): Config {
   const http = { port: port(env, 'PORT', 3000), host: env.HOST || '0.0.0.0' }
   const maxBodyBytes = webhookMaxBodyBytes(env)
@@ -140,7 +125,7 @@ export function loadConfig(env: Env): Config {
     storeLimits: loadStoreLimits(env),
     webhook: {
       maxBodyBytes,
-      maxAgeMs: duration(env, 'WEBHOOK_MAX_AGE', '72h'),
+      maxAgeMs: duration(env, 'WEBHOOK_MAX_AGE', DEFAULT_MAX_AGE),
     },
     storeRetryWindowMs: storeRetryWindow(env),
     unverified: unverifiedLimits(env, maxBodyBytes),
@@ -164,7 +149,7 @@ function opsListener(env: Env, http: Config['http']): Config['ops'] {
 }
 
 function webhookMaxBodyBytes(env: Env): number {
-  const bytes = positiveInt(env, 'WEBHOOK_MAX_BODY_BYTES', 1_048_576)
+  const bytes = positiveInt(env, 'WEBHOOK_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES)
   if (bytes > MAX_WEBHOOK_BODY_BYTES) {
     throw new ConfigError(
       `WEBHOOK_MAX_BODY_BYTES must be at most ${MAX_WEBHOOK_BODY_BYTES} (1.5 MiB): Temporal refuses workflow inputs over 2 MiB`,
@@ -223,7 +208,7 @@ function loadTokenKeys(env: Env): TokenKeys | undefined {
   return keys
 }
 
-function aesKey(raw: string, name: string): Buffer {
+export function aesKey(raw: string, name: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')
   if (key.length !== 32) {
     throw new ConfigError(`${name} must be 32 bytes, as 64 hex characters or base64`)
@@ -296,7 +281,8 @@ function port(env: Env, name: string, fallback: number): number {
 const DAY_MS = 24 * 3600_000
 
 function storeRetryWindow(env: Env): number {
-  const retentionMs = Math.ceil(duration(env, 'WEBHOOK_MAX_AGE', '72h') / DAY_MS) * DAY_MS + DAY_MS
+  const retentionMs =
+    Math.ceil(duration(env, 'WEBHOOK_MAX_AGE', DEFAULT_MAX_AGE) / DAY_MS) * DAY_MS + DAY_MS
   return duration(env, 'STORE_RETRY_WINDOW', `${(retentionMs - DAY_MS) / 1000}`)
 }
 

@@ -6,15 +6,17 @@ import getRawBody from 'raw-body'
 import { z } from 'zod'
 import { decimalId, describeIssues, installationId } from '../events'
 import { listen, type Listening } from '../shared/listen'
+import { markTokenRejected, recordInstallation } from '../lib/store'
 import type { Database } from '../store/database'
 import type { TokenCipher } from '../store/token-cipher'
 import {
-  addInstallation,
   InstallationRefusedError,
   listInstallations,
   removeInstallation,
 } from '../store/installations'
 import { getLedgerEntry } from '../store/ledger'
+import { listUnfinishedClaims } from '../store/ledger-claims'
+import { listUnhandledEvents } from '../store/records'
 import { adminSocketPath, type RuntimeInfo } from './protocol'
 
 interface Store {
@@ -46,6 +48,19 @@ const newInstallation = z.strictObject({
 const installationQuery = z.object({ id: installationId })
 const accountQuery = z.object({ account_id: decimalId.optional() })
 const ledgerQuery = z.object({ event_id: z.guid('must be a UUID') })
+const filterQuery = z
+  .strictObject({
+    event: z.string().min(1).max(200).optional(),
+    account_id: decimalId.optional(),
+    since: z.iso.datetime({ offset: true }).optional(),
+    after: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(10_000),
+  })
+  .transform(({ account_id, since, ...rest }) => ({
+    ...rest,
+    accountId: account_id,
+    since: since === undefined ? undefined : new Date(since),
+  }))
 
 type Route = (store: Store, req: IncomingMessage, url: URL) => Promise<[number, unknown]>
 
@@ -56,16 +71,28 @@ const ROUTES: Record<string, Route> = {
   },
   'POST /installations': async ({ db, tokens }, req) => {
     const input = parse(newInstallation, await readJson(req))
-    return [200, { result: await addInstallation(db, input, tokens) }]
+    return [200, { result: await recordInstallation({ db, tokens }, input) }]
   },
   'DELETE /installations': async ({ db }, _req, url) => {
     const result = await removeInstallation(db, parse(installationQuery, query(url)).id)
     return result ? [200, { result }] : [404, { error: 'not_found' }]
   },
+  'POST /installations/reject-token': async ({ db }, _req, url) => {
+    const marked = await markTokenRejected({ db }, parse(installationQuery, query(url)).id)
+    return marked ? [200, { result: 'token rejected' }] : [404, { error: 'not_found' }]
+  },
   'GET /ledger': async ({ db }, _req, url) => {
     const entry = await getLedgerEntry(db, parse(ledgerQuery, query(url)).event_id)
     return entry ? [200, entry] : [404, { error: 'not_found' }]
   },
+  'GET /unhandled-events': async ({ db }, _req, url) => [
+    200,
+    await listUnhandledEvents(db, parse(filterQuery, query(url))),
+  ],
+  'GET /ledger/claims': async ({ db }, _req, url) => [
+    200,
+    await listUnfinishedClaims(db, parse(filterQuery, query(url))),
+  ],
 }
 
 export async function startAdminServer(options: {

@@ -13,7 +13,7 @@ function checkInstallationId(id: string): string {
   return parsed.data
 }
 
-function checkAccountId(id: string): string {
+export function checkAccountId(id: string): string {
   const parsed = decimalId.safeParse(id)
   if (!parsed.success) throw new CliError('--account-id must be a decimal integer', EXIT.usage)
   return parsed.data
@@ -54,7 +54,7 @@ export async function listCommand(context: CliContext, store: StoreAccess, accou
     row.installationId,
     row.accountId,
     row.status,
-    row.hasToken ? 'yes' : 'no',
+    row.tokenRejectedAt ? 'rejected' : row.hasToken ? 'yes' : 'no',
     formatDate(row.installedAt),
     formatDate(row.uninstalledAt),
   ])
@@ -66,4 +66,16 @@ export async function removeCommand(context: CliContext, store: StoreAccess, id:
   const result = await store.removeInstallation(installationId)
   if (!result) throw new CliError(`no installation ${installationId}`, EXIT.notFound)
   print(context, { result, installationId }, `${result}: installation ${installationId}`)
+}
+
+export async function rejectTokenCommand(context: CliContext, store: StoreAccess, id: string) {
+  const installationId = checkInstallationId(id)
+  if (!(await store.markTokenRejected(installationId))) {
+    throw new CliError(`no active installation ${installationId}`, EXIT.notFound)
+  }
+  print(
+    context,
+    { result: 'token rejected', installationId },
+    `token rejected: installation ${installationId} (its token is dropped until a new one is added)`,
+  )
 }

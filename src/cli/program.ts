@@ -8,8 +8,15 @@ import { connectCliClient, createContext, type CliContext } from './context'
 import { listEvents, showEvent, type ListOptions } from './events'
 import { replayEvent, replayFailed, type ReplayFailedOptions } from './replay'
 import { handOver, type HandOverOptions } from './hand-over'
-import { addCommand, listCommand, removeCommand, type AddOptions } from './installations'
+import {
+  addCommand,
+  listCommand,
+  rejectTokenCommand,
+  removeCommand,
+  type AddOptions,
+} from './installations'
 import { send, type SendOptions } from './send'
+import { listUnhandled, type UnhandledOptions } from './unhandled'
 import { openStoreAccess, type StoreAccess } from './store-access'
 
 const collect = (value: string, previous: string[]) => [...previous, value]
@@ -83,6 +90,14 @@ function createProgram(env: Env): Command {
       withStore(await context(command), (ctx, store) => removeCommand(ctx, store, id)),
     )
 
+  installations
+    .command('reject-token')
+    .description("Scompler refused the installation's token: drop it until a new one is added")
+    .argument('<installation-id>')
+    .action(async (id: string, _options, command: Command) =>
+      withStore(await context(command), (ctx, store) => rejectTokenCommand(ctx, store, id)),
+    )
+
   const events = program.command('events').description('event runs, from Temporal and the ledger')
   events
     .command('show')
@@ -104,6 +119,16 @@ function createProgram(env: Env): Command {
       const ctx = await context(command)
       await withTemporal(ctx, (client) => listEvents(ctx, client, options))
     })
+  events
+    .command('unhandled')
+    .description('recorded events of types with no workflow or handler, newest first')
+    .option('--event <type>', 'only this event type')
+    .option('--account-id <id>', "only this account's")
+    .option('--since <when>', 'only those recorded since: an ISO date, or 24h, 7d')
+    .option('--limit <n>', 'at most this many', positiveInt, 20)
+    .action(async (options: UnhandledOptions, command: Command) =>
+      withStore(await context(command), (ctx, store) => listUnhandled(ctx, store, options)),
+    )
   events
     .command('replay')
     .description('run a failed or terminated event again, same id, same recorded input')

@@ -7,14 +7,15 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client'
-import { parseDuration } from '../config'
 import { workflowTypeFor, type ScomplerEvent } from '../domain'
+import type { ClaimFilter, UnfinishedClaim } from '../store/ledger-claims'
 import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
 import { runUrl, type CliContext } from './context'
 import { describeLatest, visibilityQuery } from './events'
 import { summarizeHistory } from './history'
 import { print, table } from './output'
+import { sinceDate } from './since'
 import { openStoreAccess } from './store-access'
 
 interface Replayed {
@@ -70,17 +71,26 @@ async function startFromLedger(
       EXIT.notFound,
     )
   }
-  const event = entry.payload
+  return startClaim(context, client, { eventId, runId: entry.runId, payload: entry.payload })
+}
+
+/** Starts a claimed, never completed event again from the payload its ledger entry keeps. */
+async function startClaim(
+  context: CliContext,
+  client: Client,
+  claim: UnfinishedClaim,
+): Promise<Replayed> {
+  const event = claim.payload
   const handle = await client.workflow.start(
     workflowTypeFor(event.event),
     startOptions(context, event, context.config.temporal.taskQueue),
   )
   return {
-    eventId,
-    previousRunId: entry.runId,
+    eventId: claim.eventId,
+    previousRunId: claim.runId,
     previousStatus: 'CLAIMED_IN_LEDGER',
     runId: handle.firstExecutionRunId,
-    webUiUrl: runUrl(context, eventId, handle.firstExecutionRunId),
+    webUiUrl: runUrl(context, claim.eventId, handle.firstExecutionRunId),
     from: 'ledger',
   }
 }
@@ -93,32 +103,48 @@ export interface ReplayFailedOptions {
   limit: number
 }
 
-/** Every event whose latest run failed, filtered by account, type and start time. */
+/**
+ * Every event whose latest run failed, filtered by account, type and start time; then every
+ * claimed, never completed event of the ledger that Temporal no longer has a run of (its history
+ * is past retention), from the payload the ledger keeps.
+ */
 export async function replayFailed(
   context: CliContext,
   client: Client,
   options: ReplayFailedOptions,
 ) {
+  const since = options.since === undefined ? undefined : sinceDate(options.since)
   let query = visibilityQuery({ failed: true, accountId: options.accountId, event: options.event })
-  if (options.since) query += ` AND StartTime >= "${sinceDate(options.since).toISOString()}"`
+  if (since) query += ` AND StartTime >= "${since.toISOString()}"`
   const seen = new Set<string>()
   const replayed: Replayed[] = []
   const skipped: Array<{ eventId: string; reason: string }> = []
-  for await (const info of client.workflow.list({ query })) {
-    if (seen.has(info.workflowId)) continue
-    if (seen.size >= options.limit) break
-    seen.add(info.workflowId)
-    // Visibility lists every run: an event whose latest run has since completed is left alone.
-    const latest = await describeLatest(client, info.workflowId)
+  const replay = async (eventId: string, start: () => Promise<Replayed>) => {
+    seen.add(eventId)
     try {
-      if (latest) replayed.push(await startAgain(context, client, latest))
+      replayed.push(await start())
     } catch (error) {
       // Refused, or started by a redelivery or another replay since we looked: report, go on.
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        skipped.push({ eventId: info.workflowId, reason: 'it is running again already' })
+        skipped.push({ eventId, reason: 'it is running again already' })
       } else if (error instanceof CliError) {
-        skipped.push({ eventId: info.workflowId, reason: error.message })
+        skipped.push({ eventId, reason: error.message })
       } else throw error
+    }
+  }
+  for await (const info of client.workflow.list({ query })) {
+    if (seen.has(info.workflowId)) continue
+    if (seen.size >= options.limit) break
+    // Visibility lists every run: an event whose latest run has since completed is left alone.
+    const latest = await describeLatest(client, info.workflowId)
+    if (latest) await replay(info.workflowId, () => startAgain(context, client, latest))
+    else seen.add(info.workflowId)
+  }
+  const filter = { event: options.event, accountId: options.accountId, since }
+  if (seen.size < options.limit) {
+    for await (const claim of historyLessClaims(context, client, filter, seen)) {
+      await replay(claim.eventId, () => startClaim(context, client, claim))
+      if (seen.size >= options.limit) break
     }
   }
   const lines = replayed.map((r) => [r.eventId, r.previousStatus, r.runId])
@@ -130,6 +156,34 @@ export async function replayFailed(
       ...skipped.map((s) => `skipped ${s.eventId}: ${s.reason}`),
     ].join('\n'),
   )
+}
+
+/** How many ledger claims one query reads. */
+const CLAIMS_PAGE = 100
+
+/** The ledger's unfinished claims that Temporal has no run of, page by page. */
+async function* historyLessClaims(
+  context: CliContext,
+  client: Client,
+  filter: Omit<ClaimFilter, 'after' | 'limit'>,
+  seen: Set<string>,
+): AsyncGenerator<UnfinishedClaim> {
+  const store = await openStoreAccess(context.config)
+  try {
+    let after: string | undefined
+    for (;;) {
+      const page = await store.listUnfinishedClaims({ ...filter, after, limit: CLAIMS_PAGE })
+      for (const claim of page) {
+        if (seen.has(claim.eventId)) continue
+        // A run in Temporal (running, or failed and handled above) is not history-less.
+        if ((await describeLatest(client, claim.eventId)) === undefined) yield claim
+      }
+      if (page.length < CLAIMS_PAGE) return
+      after = page[page.length - 1]?.eventId
+    }
+  } finally {
+    await store.close()
+  }
 }
 
 async function startAgain(
@@ -167,15 +221,4 @@ function startOptions(context: CliContext, event: ScomplerEvent, taskQueue: stri
   return workflowStartOptions(event, taskQueue, {
     storeRetryWindow: context.config.storeRetryWindowMs,
   })
-}
-
-function sinceDate(since: string): Date {
-  const back = parseDuration(since)
-  const date = /^\d{4}-\d\d-\d\d/.test(since)
-    ? new Date(since)
-    : new Date(back === undefined ? NaN : Date.now() - back)
-  if (Number.isNaN(date.getTime())) {
-    throw new CliError('--since must be an ISO date or a duration such as 24h or 7d', EXIT.usage)
-  }
-  return date
 }

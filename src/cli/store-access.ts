@@ -4,14 +4,24 @@ import path from 'node:path'
 import type { Config } from '../config'
 import { openDatabase, type Database } from '../store/database'
 import { lockOwner } from '../store/file-lock'
+import { markTokenRejected, recordInstallation } from '../lib/store'
 import {
-  addInstallation,
   listInstallations,
   removeInstallation,
   type Installation,
   type NewInstallation,
 } from '../store/installations'
 import { getLedgerEntry, type LedgerEntry } from '../store/ledger'
+import {
+  listUnfinishedClaims,
+  type ClaimFilter,
+  type UnfinishedClaim,
+} from '../store/ledger-claims'
+import {
+  listUnhandledEvents,
+  type UnhandledEvent,
+  type UnhandledEventFilter,
+} from '../store/records'
 import { storeLockPath } from '../store/pglite'
 import { createTokenCipher, type TokenCipher } from '../store/token-cipher'
 import { adminClient } from '../admin/client'
@@ -22,7 +32,11 @@ export interface StoreAccess {
   addInstallation(input: NewInstallation): Promise<'added' | 'updated'>
   listInstallations(accountId?: string): Promise<Installation[]>
   removeInstallation(installationId: string): Promise<'removed' | 'already uninstalled' | undefined>
+  /** False when no active installation has this id. */
+  markTokenRejected(installationId: string): Promise<boolean>
   ledgerEntry(eventId: string): Promise<LedgerEntry | undefined>
+  listUnhandledEvents(filter: UnhandledEventFilter): Promise<UnhandledEvent[]>
+  listUnfinishedClaims(filter: ClaimFilter): Promise<UnfinishedClaim[]>
   close(): Promise<void>
 }
 
@@ -50,10 +64,13 @@ async function open(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Da
 function direct(db: Database, via: StoreAccess['via'], tokens: TokenCipher): StoreAccess {
   return {
     via,
-    addInstallation: (input) => addInstallation(db, input, tokens),
+    addInstallation: (input) => recordInstallation({ db, tokens }, input),
     listInstallations: (accountId) => listInstallations(db, accountId),
     removeInstallation: (id) => removeInstallation(db, id),
+    markTokenRejected: (id) => markTokenRejected({ db }, id),
     ledgerEntry: (eventId) => getLedgerEntry(db, eventId),
+    listUnhandledEvents: (filter) => listUnhandledEvents(db, filter),
+    listUnfinishedClaims: (filter) => listUnfinishedClaims(db, filter),
     close: () => db.close(),
   }
 }
@@ -94,10 +111,31 @@ function throughNpmStart(dataDir: string, owner: number): StoreAccess {
       )
       return answer.status === 404 ? undefined : ok(answer).result
     },
+    markTokenRejected: async (id) => {
+      const answer = await call('POST', `/installations/reject-token?${query('id', id)}`)
+      if (answer.status === 404) return false
+      ok(answer)
+      return true
+    },
     ledgerEntry: async (eventId) => {
       const answer = await call<LedgerEntry>('GET', `/ledger?${query('event_id', eventId)}`)
       return answer.status === 404 ? undefined : ok(answer)
     },
+    listUnhandledEvents: async (filter) =>
+      ok(await call<UnhandledEvent[]>('GET', `/unhandled-events?${filterQuery(filter)}`)),
+    listUnfinishedClaims: async (filter) =>
+      ok(await call<UnfinishedClaim[]>('GET', `/ledger/claims?${filterQuery(filter)}`)),
     close: async () => {},
   }
+}
+
+function filterQuery(filter: UnhandledEventFilter & { after?: string }): string {
+  const { event, accountId, since, after, limit } = filter
+  return new URLSearchParams({
+    limit: String(limit),
+    ...(event !== undefined && { event }),
+    ...(accountId !== undefined && { account_id: accountId }),
+    ...(since !== undefined && { since: since.toISOString() }),
+    ...(after !== undefined && { after }),
+  }).toString()
 }

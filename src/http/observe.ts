@@ -1,7 +1,7 @@
 // One log line and the metrics of every delivery, decided from its answer. The line holds facts
 // about the delivery, never the body, the signature or a secret (only which one matched).
 import type { Middleware } from 'koa'
-import { activeTraceId } from '../shared/tracing'
+import { activeTraceId } from '../shared/trace-id'
 import { isErrorCode } from './errors'
 import {
   eventLabel,

@@ -16,6 +16,11 @@ export function signPayload(secret: string, payload: Uint8Array | string): strin
   return createHmac('sha256', secret).update(payload).digest('hex')
 }
 
+/** The public spelling (body first, as in the package's docs): the X-Signature of `body`. */
+export function signBody(body: string | Uint8Array, secret: string): string {
+  return signPayload(secret, body)
+}
+
 /** Returns which secret signed `payload`, or throws WebhookVerificationError. */
 export function verifySignature(
   secrets: WebhookSecrets,

@@ -4,7 +4,7 @@
 // whole limit when it declares none) before its body is read, and gives it back once the body is
 // read or the request ends in any other way; over the bound it is refused at once (503).
 
-import type { UnverifiedLimits } from '../config'
+import type { UnverifiedLimits } from '../shared/webhook-limits'
 
 /** Bodies declared this small or smaller may use the share of each bound kept for them. */
 export const SMALL_BODY_BYTES = 64 * 1024

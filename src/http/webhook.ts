@@ -7,10 +7,15 @@ import Koa, { type Middleware } from 'koa'
 import ms from 'ms'
 import { Registry } from 'prom-client'
 import { z } from 'zod'
-import { defaultUnverifiedLimits, MAX_WEBHOOK_BODY_BYTES } from '../config'
 import { DEFAULT_TASK_QUEUE } from '../domain'
 import { describeIssues } from '../events'
 import { createLogger } from '../shared/logger'
+import {
+  DEFAULT_MAX_AGE,
+  DEFAULT_MAX_BODY_BYTES,
+  defaultUnverifiedLimits,
+  MAX_WEBHOOK_BODY_BYTES,
+} from '../shared/webhook-limits'
 import { createEventStarter } from '../temporal/start-event'
 import { createDeliveryMiddleware, type DeliveryDeps } from './delivery'
 import { createDeliveryMetrics } from './metrics'
@@ -39,15 +44,16 @@ export interface WebhookOptions {
   metrics?: Registry
 }
 
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-const DEFAULT_MAX_AGE = '72h'
-
 /** Koa middleware answering the webhook: mount it at any path, before any body parser. */
 export function createWebhookMiddleware(options: WebhookOptions): Middleware {
   return createDeliveryMiddleware(deliveryDeps(options, 'createWebhookMiddleware'))
 }
 
-/** The same for node:http, Express and Fastify: give it the raw request and response. */
+/**
+ * The same for node:http, Express and Fastify: give it the raw request and response, before any
+ * body parser read them (Fastify: `request.raw` and `reply.raw` after `reply.hijack()`, in a plugin
+ * whose only content-type parser leaves the stream unread; docs/library.md).
+ */
 export function createWebhookHandler(
   options: WebhookOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {

@@ -1,7 +1,5 @@
 // `scompler-webhooks`: what an app's API process imports to receive Scompler webhooks. It loads
 // no worker, store or activities code (test/unit/package-entry.test.ts).
-import { signPayload } from '../http/signature'
-
 export {
   createWebhookHandler,
   createWebhookMiddleware,
@@ -19,8 +17,4 @@ export {
   type RunOptions,
   type ScomplerEvent,
 } from '../domain'
-
-/** The X-Signature of `body`: hex HMAC-SHA256 of its exact bytes under the app secret. */
-export function signBody(body: string | Uint8Array, secret: string): string {
-  return signPayload(secret, body)
-}
+export { signBody } from '../http/signature'

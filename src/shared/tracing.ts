@@ -3,7 +3,7 @@
 // carry the context in workflow and activity headers (W3C trace context). The exporter and the
 // resource read the standard OTEL_* variables themselves (endpoint, headers, service name,
 // resource attributes): https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
-import { context, isSpanContextValid, propagation, trace, type Tracer } from '@opentelemetry/api'
+import { context, propagation, trace, type Tracer } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { detectResourcesSync, envDetectorSync, Resource } from '@opentelemetry/resources'
@@ -48,10 +48,4 @@ export function startTracing(options: { serviceName: string; exporter?: SpanExpo
       propagation.disable()
     },
   }
-}
-
-/** The current trace id, for log lines; undefined while tracing is off. */
-export function activeTraceId(): string | undefined {
-  const spanContext = trace.getActiveSpan()?.spanContext()
-  return spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined
 }

@@ -8,6 +8,8 @@ export interface Installation {
   installedAt: Date | null
   uninstalledAt: Date | null
   hasToken: boolean
+  /** Set when the app's call to Scompler was refused with its token (the token is gone). */
+  tokenRejectedAt: Date | null
 }
 
 /** Only activities that call the Scompler API need the token itself. */
@@ -29,7 +31,7 @@ export class InstallationRefusedError extends Error {
 
 const COLUMNS = `installation_id::text AS "installationId", account_id AS "accountId", status,
   installed_at AS "installedAt", uninstalled_at AS "uninstalledAt",
-  access_token IS NOT NULL AS "hasToken"`
+  access_token IS NOT NULL AS "hasToken", token_rejected_at AS "tokenRejectedAt"`
 
 /**
  * Takes the account's lock for the rest of the transaction. Uninstall, installation add and
@@ -62,7 +64,7 @@ export async function addInstallation(
     `INSERT INTO installations (installation_id, account_id, access_token, status, installed_at)
      VALUES ($1, $2, $3, 'active', $4::timestamptz)
      ON CONFLICT (installation_id) DO UPDATE
-       SET access_token = EXCLUDED.access_token, updated_at = now()
+       SET access_token = EXCLUDED.access_token, token_rejected_at = NULL, updated_at = now()
        WHERE installations.status = 'active' AND installations.account_id = EXCLUDED.account_id
      RETURNING (xmax = 0) AS inserted`,
     [
@@ -78,6 +80,25 @@ export async function addInstallation(
     )
   }
   return rows[0].inserted ? 'added' : 'updated'
+}
+
+/**
+ * The app's call to Scompler was refused with this installation's token: the token is dropped and
+ * the time kept, until a new token is recorded. False when there is no active installation of that
+ * id. Under the account's lock, like installation add, so a new token recorded at the same time is
+ * either rejected too or kept, never half.
+ */
+export async function markTokenRejected(db: Queryable, installationId: string): Promise<boolean> {
+  if (isDatabase(db)) return db.transaction((tx) => markTokenRejected(tx, installationId))
+  const found = await getInstallation(db, installationId)
+  if (found?.status !== 'active') return false
+  await lockAccount(db, found.accountId)
+  const { rows } = await db.query(
+    `UPDATE installations SET access_token = NULL, token_rejected_at = now(), updated_at = now()
+     WHERE installation_id = $1 AND status = 'active' RETURNING 1`,
+    [installationId],
+  )
+  return rows.length > 0
 }
 
 export async function getInstallation(
@@ -235,12 +256,17 @@ export async function countNewerActiveInstallations(
 
 /**
  * Uninstalls by hand (the CLI): the token goes, the row stays as a tombstone so the installation
- * cannot come back. Undefined when there is no such installation.
+ * cannot come back. Undefined when there is no such installation. Under the account's lock, like
+ * uninstall and installation add, so it takes its turn with them.
  */
 export async function removeInstallation(
   db: Queryable,
   installationId: string,
 ): Promise<'removed' | 'already uninstalled' | undefined> {
+  if (isDatabase(db)) return db.transaction((tx) => removeInstallation(tx, installationId))
+  const found = await getInstallation(db, installationId)
+  if (found === undefined) return undefined
+  await lockAccount(db, found.accountId)
   const { rows } = await db.query<{ status: string }>(
     `UPDATE installations AS i
      SET status = 'uninstalled', access_token = NULL,

@@ -45,3 +45,48 @@ export async function insertUnhandledEvent(tx: Queryable, event: ScomplerEvent):
   )
   return rows.length > 0
 }
+
+export interface UnhandledEvent {
+  eventId: string
+  event: string
+  accountId: string
+  data: Record<string, unknown>
+  occurredAt: Date
+  recordedAt: Date
+}
+
+export interface UnhandledEventFilter {
+  event?: string
+  accountId?: string
+  /** Recorded at or after. */
+  since?: Date
+  limit: number
+}
+
+/** Recorded events of types with no workflow or handler, newest first. */
+export async function listUnhandledEvents(
+  db: Queryable,
+  filter: UnhandledEventFilter,
+): Promise<UnhandledEvent[]> {
+  const { rows } = await db.query<Omit<UnhandledEvent, 'data'> & { data: unknown }>(
+    `SELECT event_id AS "eventId", event, account_id AS "accountId", data,
+       occurred_at AS "occurredAt", recorded_at AS "recordedAt"
+     FROM unhandled_events
+     WHERE ($1::text IS NULL OR event = $1) AND ($2::text IS NULL OR account_id = $2)
+       AND ($3::timestamptz IS NULL OR recorded_at >= $3::timestamptz)
+     ORDER BY recorded_at DESC, event_id LIMIT $4`,
+    [
+      filter.event ?? null,
+      filter.accountId ?? null,
+      filter.since?.toISOString() ?? null,
+      filter.limit,
+    ],
+  )
+  // Drivers parse json columns; parse here in case one hands back the text.
+  return rows.map((row) => ({
+    ...row,
+    data: (typeof row.data === 'string'
+      ? JSON.parse(row.data)
+      : row.data) as UnhandledEvent['data'],
+  }))
+}

@@ -1,6 +1,6 @@
 // The store under Deno, on both drivers: migrations applied from a fresh start, then a write and
 // a read, as an app backend on Deno would add installations from Scompler's install callback.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createEmptyDatabase } from '../helpers/database'
@@ -22,14 +22,12 @@ async function openUnderDeno(env: Record<string, string>) {
   return JSON.parse(out) as { kind: string; migrations: string[]; installation: unknown }
 }
 
+/** Every migration of the source tree, in order: a fresh store applies them all. */
+const MIGRATIONS = readdirSync(path.join(__dirname, '../../src/store/migrations')).sort()
+
 const expected = (kind: string) => ({
   kind,
-  migrations: [
-    '001_initial.sql',
-    '002_lossless_event_data.sql',
-    '003_ledger_payload.sql',
-    '004_ledger_step_result.sql',
-  ],
+  migrations: MIGRATIONS,
   installation: { accountId: '42', status: 'active', hasToken: true },
 })
 

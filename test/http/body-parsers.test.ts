@@ -1,5 +1,5 @@
-// The webhook beside an app-wide JSON body parser, through real HTTP with real signatures and the
-// real Temporal server. Mounted before the parser, or with the parser skipping its path, it gets
+// The webhook beside an app-wide JSON body parser (Koa's, Express's, Fastify's own), through real
+// HTTP with real signatures and the real Temporal server. Mounted before the parser, or with the parser skipping its path, it gets
 // the exact bytes and answers 200; mounted after it, the bytes are gone and it refuses at once
 // with 500 body_already_read and a log line naming the fix (never a hang, never a check against
 // re-serialised JSON). The app's own JSON routes keep their parsed bodies in every order.
@@ -8,6 +8,7 @@ import { bodyParser as koaBodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import type { Client } from '@temporalio/client'
 import express from 'express'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import Koa, { type Middleware } from 'koa'
 import legacyBodyParser from 'koa-bodyparser'
 import { createWebhookHandler, createWebhookMiddleware, type WebhookOptions } from '../../src/lib'
@@ -182,6 +183,71 @@ describe('node:http', () => {
       await once(req, 'end')
       handle(req, res)
     })
+    try {
+      await expectRefused(server, lines)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe("Fastify's own body parsing", () => {
+  /** Hands Fastify's raw request and response to the webhook; Fastify sends nothing itself. */
+  const toWebhook = (webhook: WebhookOptions) => {
+    const handle = createWebhookHandler(webhook)
+    return (request: FastifyRequest, reply: FastifyReply) => {
+      reply.hijack()
+      handle(request.raw, reply.raw)
+    }
+  }
+
+  const echoRoute = (app: FastifyInstance) =>
+    app.post('/api/echo', async (request) => ({ echo: request.body }))
+
+  async function listen(app: FastifyInstance): Promise<Running> {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    return { port: Number(new URL(url).port), url, close: () => app.close() }
+  }
+
+  it('the route in a plugin whose only parser leaves the stream unread: 200, and the app parses its own routes', async () => {
+    const app = Fastify()
+    const webhook = webhookOptions()
+    await app.register(async (scope) => {
+      // Scoped to this plugin: the app's other routes keep Fastify's JSON parser.
+      scope.removeAllContentTypeParsers()
+      scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
+      scope.all(PATH, toWebhook(webhook))
+    })
+    echoRoute(app)
+    const server = await listen(app)
+    try {
+      await expectAccepted(server)
+      expect((await echo(server)).json()).toEqual({ echo: { hello: 'app' } })
+    } finally {
+      await server.close()
+    }
+  })
+
+  const wrongSetUps: Array<[string, (app: FastifyInstance, webhook: WebhookOptions) => void]> = [
+    [
+      'a plain route (Fastify parses application/json first)',
+      (app, webhook) => app.all(PATH, toWebhook(webhook)),
+    ],
+    [
+      "the catch-all parser alone (application/json still goes to Fastify's own)",
+      (app, webhook) => {
+        app.addContentTypeParser('*', (_request, _payload, done) => done(null))
+        app.all(PATH, toWebhook(webhook))
+      },
+    ],
+  ]
+
+  it.each(wrongSetUps)('%s: 500 body_already_read at once', async (_name, mount) => {
+    const { logger, lines } = capturedLogger()
+    const app = Fastify()
+    mount(app, webhookOptions(logger))
+    echoRoute(app)
+    const server = await listen(app)
     try {
       await expectRefused(server, lines)
     } finally {

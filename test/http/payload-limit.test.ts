@@ -3,9 +3,9 @@
 // for good, which the API could only answer with 503 on every redelivery.
 import { randomUUID } from 'node:crypto'
 import type { Client } from '@temporalio/client'
-import { MAX_WEBHOOK_BODY_BYTES, TEMPORAL_BLOB_LIMIT_BYTES } from '../../src/config'
-import { workflowStartOptions } from '../../src/temporal/start-event'
 import { parseEnvelope } from '../../src/events'
+import { MAX_WEBHOOK_BODY_BYTES, TEMPORAL_BLOB_LIMIT_BYTES } from '../../src/shared/webhook-limits'
+import { workflowStartOptions } from '../../src/temporal/start-event'
 import { startTestApi, type TestApi } from '../helpers/api'
 import { sign, uninstallEvent } from '../helpers/events'
 import { sendRaw } from '../helpers/raw-http'

@@ -1,6 +1,7 @@
 // The limits read at startup: the body limit stays below Temporal's payload limit, the bound on
 // unverified bodies, and the optional second listener.
-import { ConfigError, loadConfig, MAX_WEBHOOK_BODY_BYTES } from '../../src/config'
+import { ConfigError, loadConfig } from '../../src/config'
+import { MAX_WEBHOOK_BODY_BYTES } from '../../src/shared/webhook-limits'
 
 const MiB = 1024 * 1024
 
