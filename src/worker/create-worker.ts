@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Client } from '@temporalio/client'
 import { NativeConnection, Worker } from '@temporalio/worker'
@@ -23,7 +24,10 @@ export interface WorkerOptions {
   hooks?: Partial<Hooks>
   /** Decrypts access tokens for handlers (when they ask). */
   tokens?: TokenCipher
-  /** A bundle built ahead of time (tests, images); otherwise the workflows are bundled at start. */
+  /**
+   * A bundle built ahead of time (tests, images); otherwise the build's own (prebuiltWorkflowBundle),
+   * else the workflows are bundled at start.
+   */
   workflowBundlePath?: string
   /** Activity outcomes by name are counted here when given. */
   metrics?: WorkerMetrics
@@ -47,6 +51,16 @@ export const WORKFLOW_BUNDLE_OPTIONS = {
   workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
 }
 
+/**
+ * The bundle the build puts beside the compiled src/ (scripts/build-dist.ts), if this code runs
+ * from a build: an installed package ships it, not workflows/. From a clone there is none, and the
+ * workflows are bundled from source at start.
+ */
+export function prebuiltWorkflowBundle(sourceDir: string = SOURCE_DIR): string | undefined {
+  const bundlePath = path.join(sourceDir, '../workflow-bundle.js')
+  return existsSync(bundlePath) ? bundlePath : undefined
+}
+
 export interface CreatedWorker {
   worker: Worker
   /** Shares the worker's connection. */
@@ -56,6 +70,7 @@ export interface CreatedWorker {
 /** The worker for our workflows and activities. */
 export async function createWorker(options: WorkerOptions): Promise<CreatedWorker> {
   const { connection, namespace, taskQueue, metrics } = options
+  const bundlePath = options.workflowBundlePath ?? prebuiltWorkflowBundle()
   const client = createClient(connection, namespace, { tracing: options.tracing !== undefined })
   const tokens = options.tokens ?? createTokenCipher(undefined)
   const handlers = createHandlerActivities(options.handlers, options.db, tokens)
@@ -77,15 +92,15 @@ export async function createWorker(options: WorkerOptions): Promise<CreatedWorke
     interceptors: {
       activity: [tracingActivityInterceptors, ...observed],
       // A prebuilt bundle already holds them (WORKFLOW_BUNDLE_OPTIONS).
-      workflowModules: options.workflowBundlePath ? undefined : WORKFLOW_INTERCEPTOR_MODULES,
+      workflowModules: bundlePath ? undefined : WORKFLOW_INTERCEPTOR_MODULES,
     },
     sinks: tracingSinks(options.tracing),
     maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
     // Store activities heartbeat only while they wait (for an account's turn, a connection or a
     // lock); sent at once instead of every 30 s, so a cancellation reaches them within a second.
     defaultHeartbeatThrottleInterval: '1s',
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+    ...(bundlePath
+      ? { workflowBundle: { codePath: bundlePath } }
       : { workflowsPath: WORKFLOWS_PATH }),
     // Ctrl-C / SIGTERM: activities in flight get this long to finish before they are cancelled
     // (and retried by Temporal on another worker).

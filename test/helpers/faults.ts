@@ -21,6 +21,50 @@ export function refuseTransactions(db: Database, failures: number, sqlstate: str
   return { db: flaky, refused: () => refused }
 }
 
+export interface LockWaiters {
+  /** Resolves once at least `count` other sessions of the database wait for a lock. */
+  waitFor(count: number, timeoutMs?: number): Promise<void>
+  /** Resolves once no other session of the database waits for a lock. */
+  waitForNone(timeoutMs?: number): Promise<void>
+}
+
+/**
+ * Watches, through `session`, the sessions of its own database that wait for a lock. Only this
+ * database's: other test files share the server, and hold and wait on locks of their own.
+ */
+export function lockWaiters(session: PgClient): LockWaiters {
+  async function count(): Promise<number> {
+    // Inside a transaction the view is a snapshot taken at first read, unless cleared.
+    await session.query('SELECT pg_stat_clear_snapshot()')
+    const { rows } = await session.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND wait_event_type = 'Lock'
+         AND pid <> pg_backend_pid()`,
+    )
+    return rows[0]!.n
+  }
+  async function waitUntil(done: (n: number) => boolean, expected: string, timeoutMs: number) {
+    for (const deadline = Date.now() + timeoutMs; ;) {
+      const n = await count()
+      if (done(n)) return
+      if (Date.now() > deadline) {
+        const sessions = await session.query(
+          `SELECT state, wait_event_type, wait_event, left(query, 80) AS query
+           FROM pg_stat_activity WHERE datname = current_database()`,
+        )
+        throw new Error(
+          `${n} sessions wait for a lock, expected ${expected}: ${JSON.stringify(sessions.rows)}`,
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+  return {
+    waitFor: (n, timeoutMs = 60_000) => waitUntil((waiting) => waiting >= n, `${n}`, timeoutMs),
+    waitForNone: (timeoutMs = 60_000) => waitUntil((waiting) => waiting === 0, 'none', timeoutMs),
+  }
+}
+
 export interface HeldInstallations {
   /** Resolves once `count` other sessions of the database wait for a lock. */
   waitForWaiters(count: number, timeoutMs?: number): Promise<void>
@@ -46,30 +90,9 @@ export async function holdInstallations(
   await session.query('SELECT 1 FROM installations WHERE account_id = ANY($1) FOR UPDATE', [
     accountIds,
   ])
+  const waiters = lockWaiters(session)
   return {
-    async waitForWaiters(count, timeoutMs = 60_000) {
-      for (const deadline = Date.now() + timeoutMs; ;) {
-        // This database's sessions only: other test files share the server. Inside a transaction
-        // the view is a snapshot taken at first read, unless cleared.
-        await session.query('SELECT pg_stat_clear_snapshot()')
-        const { rows } = await session.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND wait_event_type = 'Lock'
-             AND pid <> pg_backend_pid()`,
-        )
-        if (rows[0]!.n >= count) return
-        if (Date.now() > deadline) {
-          const sessions = await session.query(
-            `SELECT state, wait_event_type, wait_event, left(query, 80) AS query
-             FROM pg_stat_activity WHERE datname = current_database()`,
-          )
-          throw new Error(
-            `${rows[0]!.n} of ${count} sessions wait for a lock: ${JSON.stringify(sessions.rows)}`,
-          )
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
-    },
+    waitForWaiters: (count, timeoutMs) => waiters.waitFor(count, timeoutMs),
     async release() {
       await session.query('ROLLBACK').catch(() => {})
       await session.end().catch(() => {})

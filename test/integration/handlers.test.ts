@@ -259,7 +259,7 @@ describe('other events', () => {
     expect((failure as ActivityFailure).activityType).toBe('handle:test.throws_string')
     expect((failure as ActivityFailure).cause).toMatchObject({
       type: 'HandlerThrewNonError',
-      message: 'handle:test.throws_string threw a non-Error value: "not an Error"',
+      message: 'handle:test.throws_string threw a string, not an Error (its content is not shown)',
     })
     expect(await getLedgerEntry(stack.store.db, event.id)).toMatchObject({ status: 'claimed' })
   })

@@ -10,6 +10,7 @@ import { workflowTypeFor, type ScomplerEvent } from '../../src/domain'
 import { getLedgerEntry } from '../../src/store/ledger'
 import { TEST_NAMESPACE } from '../helpers/environment'
 import { newAccountId } from '../helpers/events'
+import { lockWaiters } from '../helpers/faults'
 import { useStack } from '../helpers/stack'
 import { waitForClose } from '../helpers/temporal'
 
@@ -40,18 +41,6 @@ async function blockRecording(event: ScomplerEvent): Promise<PgClient> {
     [event.id, event.event, event.accountId],
   )
   return session
-}
-
-/** Waits until no session of the test database waits for a lock (the failed run's last attempt). */
-async function waitersGone(session: PgClient): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-    const { rows } = await session.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted',
-    )
-    if (rows[0]?.n === 0) return
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error('a session still waits for a lock')
 }
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent
@@ -91,13 +80,17 @@ it('completes a run reset past its claim, with exactly one effect', async () => 
       ...workflowStartOptions(event, stack.taskQueue),
       args: [event, { storeRetryWindow: '3s' }],
     } as unknown as ReturnType<typeof workflowStartOptions>)
+    // The run's insert waits for the row; after the run failed, that last attempt must end before
+    // the row is given up, or its insert would apply the effect in place of the reset run's.
+    const waiters = lockWaiters(session)
+    await waiters.waitFor(1)
     const failed = await waitForClose(stack.client, event.id, handle.firstExecutionRunId, 60_000)
     expect(failed.status.name).toBe('FAILED')
     expect(await getLedgerEntry(stack.store.db, event.id)).toMatchObject({
       status: 'claimed',
       runId: handle.firstExecutionRunId,
     })
-    await waitersGone(session)
+    await waiters.waitForNone(30_000)
   } finally {
     // The cause is fixed: the other session gives up its row.
     await session.query('ROLLBACK')

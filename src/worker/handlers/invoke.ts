@@ -49,19 +49,22 @@ function typedFailure(error: unknown, activity: string): unknown {
     })
   }
   if (!(error instanceof Error)) {
-    // A thrown string or object would reach the Web UI without a message; say what it was.
+    // A thrown string or object would reach the Web UI without a message; say what kind it was.
     return ApplicationFailure.create({
-      message: `${activity} threw a non-Error value: ${describe(error)}`,
+      message: `${activity} threw ${kindOf(error)}, not an Error (its content is not shown)`,
       type: FAILURE.handlerThrewNonError,
     })
   }
   return error
 }
 
-function describe(value: unknown): string {
-  try {
-    return (JSON.stringify(value) ?? String(value)).slice(0, 200)
-  } catch {
-    return String(value).slice(0, 200)
-  }
+/**
+ * What a thrown non-Error was, never its content: a thrown object is often a request or response
+ * (its headers carrying the access token), and the message goes to history and the worker's log.
+ */
+function kindOf(value: unknown): string {
+  if (value === null || typeof value !== 'object')
+    return `a ${value === null ? 'null' : typeof value}`
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name
+  return typeof name === 'string' && name !== '' ? `an object (${name})` : 'an object'
 }
