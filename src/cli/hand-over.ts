@@ -4,7 +4,6 @@
 // an event is handed over once (a failed hand-over may be started again).
 import path from 'node:path'
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client'
-import { parseDuration } from '../config'
 import { HAND_OVER_WORKFLOW, handOverId } from '../domain'
 import { openDatabase } from '../store/database'
 import { lockOwner } from '../store/file-lock'
@@ -14,12 +13,24 @@ import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
 import { runUrl, type CliContext } from './context'
 import { print, table } from './output'
+import { sinceDate } from './since'
 
 export interface HandOverOptions {
   event: string
   /** An ISO date, or a duration back from now (24h, 7d): events recorded since. */
   since?: string
   limit: number
+}
+
+/** What to hand over; a bad --since is refused before Temporal or the store is reached. */
+export interface HandOverFilter {
+  event: string
+  since?: Date
+  limit: number
+}
+
+export function handOverFilter({ event, since, limit }: HandOverOptions): HandOverFilter {
+  return { event, since: since === undefined ? undefined : sinceDate(since), limit }
 }
 
 interface HandedOver {
@@ -29,8 +40,8 @@ interface HandedOver {
   skipped?: string
 }
 
-export async function handOver(context: CliContext, client: Client, options: HandOverOptions) {
-  const events = await recordedEvents(context, options)
+export async function handOver(context: CliContext, client: Client, filter: HandOverFilter) {
+  const events = await recordedEvents(context, filter)
   const results: HandedOver[] = []
   for (const event of events) {
     const workflowId = handOverId(event.id)
@@ -52,7 +63,7 @@ export async function handOver(context: CliContext, client: Client, options: Han
     context,
     { handedOver: results },
     results.length === 0
-      ? `no recorded ${options.event} events to hand over`
+      ? `no recorded ${filter.event} events to hand over`
       : [
           table([['EVENT ID', 'HAND-OVER RUN'], ...rows]),
           `Web UI: ${runUrl(context, results[0]!.workflowId)}`,
@@ -61,7 +72,7 @@ export async function handOver(context: CliContext, client: Client, options: Han
 }
 
 /** Read from the store directly: the worker's DATABASE_URL, or the embedded store when free. */
-async function recordedEvents(context: CliContext, options: HandOverOptions) {
+async function recordedEvents(context: CliContext, filter: HandOverFilter) {
   const { config } = context
   const owner = !config.databaseUrl && lockOwner(storeLockPath(path.join(config.dataDir, 'store')))
   if (owner) {
@@ -72,20 +83,8 @@ async function recordedEvents(context: CliContext, options: HandOverOptions) {
   }
   const db = await openDatabase(config)
   try {
-    const since = options.since === undefined ? undefined : sinceDate(options.since)
-    return await listRecordedEvents(db, { event: options.event, since, limit: options.limit })
+    return await listRecordedEvents(db, filter)
   } finally {
     await db.close()
   }
-}
-
-function sinceDate(since: string): Date {
-  const back = parseDuration(since)
-  const date = /^\d{4}-\d\d-\d\d/.test(since)
-    ? new Date(since)
-    : new Date(back === undefined ? NaN : Date.now() - back)
-  if (Number.isNaN(date.getTime())) {
-    throw new CliError('--since must be an ISO date or a duration such as 24h or 7d', EXIT.usage)
-  }
-  return date
 }

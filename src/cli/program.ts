@@ -7,7 +7,7 @@ import { CliError, EXIT } from './cli-error'
 import { connectCliClient, createContext, type CliContext } from './context'
 import { listEvents, showEvent, type ListOptions } from './events'
 import { replayEvent, replayFailed, type ReplayFailedOptions } from './replay'
-import { handOver, type HandOverOptions } from './hand-over'
+import { handOver, handOverFilter, type HandOverOptions } from './hand-over'
 import {
   addCommand,
   listCommand,
@@ -156,7 +156,8 @@ function createProgram(env: Env): Command {
     .option('--limit <n>', 'at most this many', positiveInt, 100)
     .action(async (options: HandOverOptions, command: Command) => {
       const ctx = await context(command)
-      await withTemporal(ctx, (client) => handOver(ctx, client, options))
+      const filter = handOverFilter(options)
+      await withTemporal(ctx, (client) => handOver(ctx, client, filter))
     })
   return program
 }

@@ -88,3 +88,13 @@ it('hands recorded events to a handler registered later, once each', async () =>
     })
   }
 }, 120_000)
+
+it('answers a --since it cannot read with exit code 2, before reaching Temporal', async () => {
+  // Nothing listens on port 1: the bad argument must be what is reported.
+  const env = { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: stack.store.url }
+  for (const since of ['yesterday', '-1d', '0']) {
+    const bad = await runCli(['events', 'hand-over', '--event', 'x', '--since', since], env)
+    expect([since, bad.code]).toEqual([since, 2])
+    expect(bad.stderr).toMatch(/--since must be an ISO date or a duration/)
+  }
+}, 60_000)
