@@ -2,18 +2,14 @@
 // unhandledEvent) to the handler registered since. Each runs as workflow `<event id>/handler`
 // (handOverEvent) under the usual id policy: the event's own completed id never runs again, and
 // an event is handed over once (a failed hand-over may be started again).
-import path from 'node:path'
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client'
 import { HAND_OVER_WORKFLOW, handOverId } from '../domain'
-import { openDatabase } from '../store/database'
-import { lockOwner } from '../store/file-lock'
-import { storeLockPath } from '../store/pglite'
-import { listRecordedEvents } from '../store/recorded-events'
+import type { RecordedEventFilter } from '../store/recorded-events'
 import { workflowStartOptions } from '../temporal/start-event'
-import { CliError, EXIT } from './cli-error'
 import { runUrl, type CliContext } from './context'
 import { print, table } from './output'
 import { sinceDate } from './since'
+import { openStoreAccess } from './store-access'
 
 export interface HandOverOptions {
   event: string
@@ -23,13 +19,7 @@ export interface HandOverOptions {
 }
 
 /** What to hand over; a bad --since is refused before Temporal or the store is reached. */
-export interface HandOverFilter {
-  event: string
-  since?: Date
-  limit: number
-}
-
-export function handOverFilter({ event, since, limit }: HandOverOptions): HandOverFilter {
+export function handOverFilter({ event, since, limit }: HandOverOptions): RecordedEventFilter {
   return { event, since: since === undefined ? undefined : sinceDate(since), limit }
 }
 
@@ -40,7 +30,7 @@ interface HandedOver {
   skipped?: string
 }
 
-export async function handOver(context: CliContext, client: Client, filter: HandOverFilter) {
+export async function handOver(context: CliContext, client: Client, filter: RecordedEventFilter) {
   const events = await recordedEvents(context, filter)
   const results: HandedOver[] = []
   for (const event of events) {
@@ -71,20 +61,12 @@ export async function handOver(context: CliContext, client: Client, filter: Hand
   )
 }
 
-/** Read from the store directly: the worker's DATABASE_URL, or the embedded store when free. */
-async function recordedEvents(context: CliContext, filter: HandOverFilter) {
-  const { config } = context
-  const owner = !config.databaseUrl && lockOwner(storeLockPath(path.join(config.dataDir, 'store')))
-  if (owner) {
-    throw new CliError(
-      `npm start (process ${owner}) holds the embedded store: stop it, or run hand-over against DATABASE_URL`,
-      EXIT.unreachable,
-    )
-  }
-  const db = await openDatabase(config)
+/** From the store: DATABASE_URL, the running npm start's admin socket, or the embedded store. */
+async function recordedEvents(context: CliContext, filter: RecordedEventFilter) {
+  const store = await openStoreAccess(context.config)
   try {
-    return await listRecordedEvents(db, filter)
+    return await store.listRecordedEvents(filter)
   } finally {
-    await db.close()
+    await store.close()
   }
 }
