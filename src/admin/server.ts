@@ -16,6 +16,7 @@ import {
 } from '../store/installations'
 import { getLedgerEntry } from '../store/ledger'
 import { listUnfinishedClaims } from '../store/ledger-claims'
+import { listRecordedEvents } from '../store/recorded-events'
 import { listUnhandledEvents } from '../store/records'
 import { adminSocketPath, type RuntimeInfo } from './protocol'
 
@@ -62,6 +63,17 @@ const filterQuery = z
     since: since === undefined ? undefined : new Date(since),
   }))
 
+const recordedQuery = z
+  .strictObject({
+    event: z.string().min(1).max(200),
+    since: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(10_000),
+  })
+  .transform(({ since, ...rest }) => ({
+    ...rest,
+    since: since === undefined ? undefined : new Date(since),
+  }))
+
 type Route = (store: Store, req: IncomingMessage, url: URL) => Promise<[number, unknown]>
 
 const ROUTES: Record<string, Route> = {
@@ -92,6 +104,10 @@ const ROUTES: Record<string, Route> = {
   'GET /ledger/claims': async ({ db }, _req, url) => [
     200,
     await listUnfinishedClaims(db, parse(filterQuery, query(url))),
+  ],
+  'GET /recorded-events': async ({ db }, _req, url) => [
+    200,
+    await listRecordedEvents(db, parse(recordedQuery, query(url))),
   ],
 }
 

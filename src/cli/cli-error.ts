@@ -5,7 +5,7 @@ export const EXIT = {
   failed: 1,
   /** Bad arguments or configuration. */
   usage: 2,
-  /** No such event or installation. */
+  /** No such event, installation or namespace. */
   notFound: 3,
   /** The webhook endpoint, Temporal or the store could not be reached. */
   unreachable: 4,

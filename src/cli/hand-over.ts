@@ -2,24 +2,25 @@
 // unhandledEvent) to the handler registered since. Each runs as workflow `<event id>/handler`
 // (handOverEvent) under the usual id policy: the event's own completed id never runs again, and
 // an event is handed over once (a failed hand-over may be started again).
-import path from 'node:path'
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client'
-import { parseDuration } from '../config'
 import { HAND_OVER_WORKFLOW, handOverId } from '../domain'
-import { openDatabase } from '../store/database'
-import { lockOwner } from '../store/file-lock'
-import { storeLockPath } from '../store/pglite'
-import { listRecordedEvents } from '../store/recorded-events'
+import type { RecordedEventFilter } from '../store/recorded-events'
 import { workflowStartOptions } from '../temporal/start-event'
-import { CliError, EXIT } from './cli-error'
 import { runUrl, type CliContext } from './context'
 import { print, table } from './output'
+import { sinceDate } from './since'
+import { openStoreAccess } from './store-access'
 
 export interface HandOverOptions {
   event: string
   /** An ISO date, or a duration back from now (24h, 7d): events recorded since. */
   since?: string
   limit: number
+}
+
+/** What to hand over; a bad --since is refused before Temporal or the store is reached. */
+export function handOverFilter({ event, since, limit }: HandOverOptions): RecordedEventFilter {
+  return { event, since: since === undefined ? undefined : sinceDate(since), limit }
 }
 
 interface HandedOver {
@@ -29,8 +30,8 @@ interface HandedOver {
   skipped?: string
 }
 
-export async function handOver(context: CliContext, client: Client, options: HandOverOptions) {
-  const events = await recordedEvents(context, options)
+export async function handOver(context: CliContext, client: Client, filter: RecordedEventFilter) {
+  const events = await recordedEvents(context, filter)
   const results: HandedOver[] = []
   for (const event of events) {
     const workflowId = handOverId(event.id)
@@ -52,7 +53,7 @@ export async function handOver(context: CliContext, client: Client, options: Han
     context,
     { handedOver: results },
     results.length === 0
-      ? `no recorded ${options.event} events to hand over`
+      ? `no recorded ${filter.event} events to hand over`
       : [
           table([['EVENT ID', 'HAND-OVER RUN'], ...rows]),
           `Web UI: ${runUrl(context, results[0]!.workflowId)}`,
@@ -60,32 +61,12 @@ export async function handOver(context: CliContext, client: Client, options: Han
   )
 }
 
-/** Read from the store directly: the worker's DATABASE_URL, or the embedded store when free. */
-async function recordedEvents(context: CliContext, options: HandOverOptions) {
-  const { config } = context
-  const owner = !config.databaseUrl && lockOwner(storeLockPath(path.join(config.dataDir, 'store')))
-  if (owner) {
-    throw new CliError(
-      `npm start (process ${owner}) holds the embedded store: stop it, or run hand-over against DATABASE_URL`,
-      EXIT.unreachable,
-    )
-  }
-  const db = await openDatabase(config)
+/** From the store: DATABASE_URL, the running npm start's admin socket, or the embedded store. */
+async function recordedEvents(context: CliContext, filter: RecordedEventFilter) {
+  const store = await openStoreAccess(context.config)
   try {
-    const since = options.since === undefined ? undefined : sinceDate(options.since)
-    return await listRecordedEvents(db, { event: options.event, since, limit: options.limit })
+    return await store.listRecordedEvents(filter)
   } finally {
-    await db.close()
+    await store.close()
   }
-}
-
-function sinceDate(since: string): Date {
-  const back = parseDuration(since)
-  const date = /^\d{4}-\d\d-\d\d/.test(since)
-    ? new Date(since)
-    : new Date(back === undefined ? NaN : Date.now() - back)
-  if (Number.isNaN(date.getTime())) {
-    throw new CliError('--since must be an ISO date or a duration such as 24h or 7d', EXIT.usage)
-  }
-  return date
 }

@@ -7,7 +7,7 @@ import { CliError, EXIT } from './cli-error'
 import { connectCliClient, createContext, type CliContext } from './context'
 import { listEvents, showEvent, type ListOptions } from './events'
 import { replayEvent, replayFailed, type ReplayFailedOptions } from './replay'
-import { handOver, type HandOverOptions } from './hand-over'
+import { handOver, handOverFilter, type HandOverOptions } from './hand-over'
 import {
   addCommand,
   listCommand,
@@ -16,6 +16,7 @@ import {
   type AddOptions,
 } from './installations'
 import { send, type SendOptions } from './send'
+import { setupCommand } from './setup'
 import { listUnhandled, type UnhandledOptions } from './unhandled'
 import { openStoreAccess, type StoreAccess } from './store-access'
 
@@ -41,7 +42,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
 
 function createProgram(env: Env): Command {
   const program = new Command('scompler-webhooks')
-    .description('Send test events, manage installations and inspect event runs.')
+    .description('Set up Temporal, send test events, manage installations and inspect event runs.')
     .option('--json', 'print JSON for scripting')
     .exitOverride()
     .showHelpAfterError()
@@ -60,6 +61,14 @@ function createProgram(env: Env): Command {
     .action(async (event: string, options: SendOptions, command: Command) =>
       send(await context(command), event, options),
     )
+
+  program
+    .command('setup')
+    .description("register the search attributes and the namespace's retention (idempotent)")
+    .action(async (_options, command: Command) => {
+      const ctx = await context(command)
+      await withTemporal(ctx, (client) => setupCommand(ctx, client))
+    })
 
   const installations = program.command('installations').description("the store's installations")
   installations
@@ -156,7 +165,8 @@ function createProgram(env: Env): Command {
     .option('--limit <n>', 'at most this many', positiveInt, 100)
     .action(async (options: HandOverOptions, command: Command) => {
       const ctx = await context(command)
-      await withTemporal(ctx, (client) => handOver(ctx, client, options))
+      const filter = handOverFilter(options)
+      await withTemporal(ctx, (client) => handOver(ctx, client, filter))
     })
   return program
 }

@@ -7,7 +7,7 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client'
-import { workflowTypeFor, type ScomplerEvent } from '../domain'
+import { HAND_OVER_WORKFLOW, handOverId, workflowTypeFor, type ScomplerEvent } from '../domain'
 import type { ClaimFilter, UnfinishedClaim } from '../store/ledger-claims'
 import { workflowStartOptions } from '../temporal/start-event'
 import { CliError, EXIT } from './cli-error'
@@ -74,6 +74,16 @@ async function startFromLedger(
   return startClaim(context, client, { eventId, runId: entry.runId, payload: entry.payload })
 }
 
+/**
+ * The workflow that claimed ledger entry `ledgerId` for `event`: a hand-over's entry is
+ * `<event id>/handler` (handOverEvent, under that workflow id); any other is the event's own.
+ */
+function workflowTypeOf(ledgerId: string, event: ScomplerEvent): string {
+  if (ledgerId === handOverId(event.id)) return HAND_OVER_WORKFLOW
+  if (ledgerId === event.id) return workflowTypeFor(event.event)
+  throw new CliError(`ledger entry ${ledgerId} keeps another event (${event.id})`, EXIT.failed)
+}
+
 /** Starts a claimed, never completed event again from the payload its ledger entry keeps. */
 async function startClaim(
   context: CliContext,
@@ -81,10 +91,10 @@ async function startClaim(
   claim: UnfinishedClaim,
 ): Promise<Replayed> {
   const event = claim.payload
-  const handle = await client.workflow.start(
-    workflowTypeFor(event.event),
-    startOptions(context, event, context.config.temporal.taskQueue),
-  )
+  const handle = await client.workflow.start(workflowTypeOf(claim.eventId, event), {
+    ...startOptions(context, event, context.config.temporal.taskQueue),
+    workflowId: claim.eventId,
+  })
   return {
     eventId: claim.eventId,
     previousRunId: claim.runId,
@@ -202,10 +212,11 @@ async function startAgain(
   const history = await client.workflow.getHandle(eventId, description.runId).fetchHistory()
   const { input } = summarizeHistory(history)
   if (!input) throw new CliError(`the run of ${eventId} has no recorded input`, EXIT.failed)
-  const handle = await client.workflow.start(
-    description.type,
-    startOptions(context, input as ScomplerEvent, description.taskQueue),
-  )
+  // The workflow id, not the event's: a hand-over runs as `<event id>/handler`.
+  const handle = await client.workflow.start(description.type, {
+    ...startOptions(context, input as ScomplerEvent, description.taskQueue),
+    workflowId: eventId,
+  })
   return {
     eventId,
     previousRunId: description.runId,

@@ -2,6 +2,7 @@
 // socket), because PGlite is single-process and single-session; else the embedded store itself.
 import path from 'node:path'
 import type { Config } from '../config'
+import type { ScomplerEvent } from '../domain'
 import { openDatabase, type Database } from '../store/database'
 import { lockOwner } from '../store/file-lock'
 import { markTokenRejected, recordInstallation } from '../lib/store'
@@ -23,6 +24,7 @@ import {
   type UnhandledEventFilter,
 } from '../store/records'
 import { storeLockPath } from '../store/pglite'
+import { listRecordedEvents, type RecordedEventFilter } from '../store/recorded-events'
 import { createTokenCipher, type TokenCipher } from '../store/token-cipher'
 import { adminClient } from '../admin/client'
 import { CliError, EXIT } from './cli-error'
@@ -37,6 +39,8 @@ export interface StoreAccess {
   ledgerEntry(eventId: string): Promise<LedgerEntry | undefined>
   listUnhandledEvents(filter: UnhandledEventFilter): Promise<UnhandledEvent[]>
   listUnfinishedClaims(filter: ClaimFilter): Promise<UnfinishedClaim[]>
+  /** Events recorded with no handler and not handed over yet (`events hand-over`). */
+  listRecordedEvents(filter: RecordedEventFilter): Promise<ScomplerEvent[]>
   close(): Promise<void>
 }
 
@@ -71,6 +75,7 @@ function direct(db: Database, via: StoreAccess['via'], tokens: TokenCipher): Sto
     ledgerEntry: (eventId) => getLedgerEntry(db, eventId),
     listUnhandledEvents: (filter) => listUnhandledEvents(db, filter),
     listUnfinishedClaims: (filter) => listUnfinishedClaims(db, filter),
+    listRecordedEvents: (filter) => listRecordedEvents(db, filter),
     close: () => db.close(),
   }
 }
@@ -125,6 +130,8 @@ function throughNpmStart(dataDir: string, owner: number): StoreAccess {
       ok(await call<UnhandledEvent[]>('GET', `/unhandled-events?${filterQuery(filter)}`)),
     listUnfinishedClaims: async (filter) =>
       ok(await call<UnfinishedClaim[]>('GET', `/ledger/claims?${filterQuery(filter)}`)),
+    listRecordedEvents: async (filter) =>
+      ok(await call<ScomplerEvent[]>('GET', `/recorded-events?${filterQuery(filter)}`)),
     close: async () => {},
   }
 }

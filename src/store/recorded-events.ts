@@ -4,9 +4,16 @@
 import { handOverId, type ScomplerEvent } from '../domain'
 import type { Queryable } from './database'
 
+export interface RecordedEventFilter {
+  event: string
+  /** Recorded at or after. */
+  since?: Date
+  limit: number
+}
+
 export async function listRecordedEvents(
   db: Queryable,
-  { event, since, limit }: { event: string; since?: Date; limit: number },
+  { event, since, limit }: RecordedEventFilter,
 ): Promise<ScomplerEvent[]> {
   const { rows } = await db.query<{
     id: string

@@ -89,6 +89,9 @@ describe('the admin socket', () => {
     ['DELETE', '/installations?id=not-a-uuid'],
     ['GET', '/ledger?event_id=not-a-uuid'],
     ['GET', '/installations?account_id=abc'],
+    ['GET', '/recorded-events?limit=10'],
+    ['GET', '/recorded-events?event=x&limit=0'],
+    ['GET', '/recorded-events?event=x&since=yesterday&limit=10'],
   ])('answers %s %s with 400', async (method, url) => {
     expect((await admin.call(method, url)).status).toBe(400)
   })

@@ -1,13 +1,21 @@
 // Events recorded earlier with no handler are handed to a handler registered later
 // (`events hand-over`): each once, as workflow `<event id>/handler`, while the event's own
 // completed run is never run again. Real HTTP, Temporal, PostgreSQL and the real CLI.
-import { WEBHOOK_PATH, type EventResult } from '../../src/domain'
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { startAdminServer } from '../../src/admin/server'
+import { WEBHOOK_PATH, type EventResult, type ScomplerEvent } from '../../src/domain'
+import { openDatabase } from '../../src/store/database'
 import { getLedgerEntry } from '../../src/store/ledger'
+import { insertUnhandledEvent } from '../../src/store/records'
 import { createHandlers } from '../../src/lib/worker'
 import { runCli } from '../helpers/cli'
 import { TEST_NAMESPACE, testEnvironment } from '../helpers/environment'
 import { delivery, postingEvent, type WireEvent } from '../helpers/events'
 import { useStack } from '../helpers/stack'
+import { TEST_TOKENS } from '../helpers/tokens'
 import { countRuns, startTestWorker, waitForClose } from '../helpers/temporal'
 
 const stack = useStack({ name: 'hand-over', database: true, api: true })
@@ -86,5 +94,63 @@ it('hands recorded events to a handler registered later, once each', async () =>
     expect(await getLedgerEntry(stack.store.db, `${event.id}/handler`)).toMatchObject({
       status: 'completed',
     })
+  }
+}, 120_000)
+
+it('answers a --since it cannot read with exit code 2, before reaching Temporal', async () => {
+  // Nothing listens on port 1: the bad argument must be what is reported.
+  const env = { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: stack.store.url }
+  for (const since of ['yesterday', '-1d', '0']) {
+    const bad = await runCli(['events', 'hand-over', '--event', 'x', '--since', since], env)
+    expect([since, bad.code]).toEqual([since, 2])
+    expect(bad.stderr).toMatch(/--since must be an ISO date or a duration/)
+  }
+}, 60_000)
+
+it('hands over through the admin socket while npm start holds the embedded store', async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hand-over-embedded-'))
+  // As npm start: the embedded store (its lock), its admin socket, a worker with the handler.
+  const db = await openDatabase({ databaseUrl: undefined, dataDir })
+  const taskQueue = `${stack.taskQueue}-embedded`
+  const temporalAddress = testEnvironment().temporalAddress
+  const server = await startAdminServer({
+    dataDir,
+    db,
+    tokens: TEST_TOKENS,
+    info: { temporalAddress, namespace: TEST_NAMESPACE, webhookUrl: 'y', webUiUrl: undefined },
+  })
+  const worker = await startTestWorker({ db, taskQueue, handlers })
+  try {
+    const recorded: ScomplerEvent = {
+      id: randomUUID(),
+      event: 'survey.answered',
+      accountId: '4711',
+      data: { answer: 'embedded \u0000 \ud800' },
+      occurredAt: new Date().toISOString(),
+    }
+    await insertUnhandledEvent(db, recorded)
+    const env = {
+      DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: TEST_NAMESPACE,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+    }
+    const args = ['events', 'hand-over', '--event', 'survey.answered', '--since', '1h', '--json']
+    const first = await runCli(args, env)
+    expect(first.stderr).toBe('')
+    const { handedOver } = first.json<{
+      handedOver: Array<{ workflowId: string; runId: string }>
+    }>()
+    expect(handedOver.map((h) => h.workflowId)).toEqual([`${recorded.id}/handler`])
+    const closed = await waitForClose(stack.client, handedOver[0]!.workflowId, handedOver[0]!.runId)
+    expect(closed.status.name).toBe('COMPLETED')
+    expect(handled).toContainEqual({ key: recorded.id, data: recorded.data })
+    // Handed over (its ledger entry completed, read through the socket): not again.
+    expect((await runCli(args, env)).json()).toEqual({ handedOver: [] })
+  } finally {
+    await worker.stop()
+    await server.close()
+    await db.close()
+    rmSync(dataDir, { recursive: true, force: true })
   }
 }, 120_000)
