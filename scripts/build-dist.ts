@@ -3,7 +3,7 @@
 import { cpSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { bundleWorkflowCode, type Logger } from '@temporalio/worker'
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/worker/create-worker'
+import { WORKFLOW_BUNDLE_FILE, WORKFLOW_BUNDLE_OPTIONS } from '../src/worker/create-worker'
 
 const ROOT = path.join(__dirname, '..')
 
@@ -14,7 +14,7 @@ export async function completeBuild(outDir: string, logger?: Logger): Promise<st
   })
   cpSync(path.join(ROOT, 'src/source-dir.cjs'), path.join(outDir, 'src/source-dir.cjs'))
   const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger })
-  const bundlePath = path.join(outDir, 'workflow-bundle.js')
+  const bundlePath = path.join(outDir, WORKFLOW_BUNDLE_FILE)
   writeFileSync(bundlePath, code)
   return bundlePath
 }

@@ -12,9 +12,9 @@ export interface Installation {
   tokenRejectedAt: Date | null
 }
 
-/** Only activities that call the Scompler API need the token itself. */
+/** Only activities that call the Scompler API need the token itself; null once rejected. */
 export interface ActiveInstallation extends Installation {
-  accessToken: string
+  accessToken: string | null
 }
 
 export interface NewInstallation {
@@ -136,38 +136,42 @@ export async function lockInstallation(
   return rows[0]
 }
 
-/** The account's newest active installation with its token as stored (encrypted, or not). */
-export interface LockedInstallation extends Installation {
-  storedToken: string
-}
+const NEWEST_ACTIVE = `WHERE account_id = $1 AND status = 'active'
+  ORDER BY installed_at DESC NULLS LAST LIMIT 1 FOR UPDATE`
 
 /**
- * Locks the account's newest active installation, if any, leaving its token as stored: only work
- * that needs the token decrypts it (a token that cannot be read fails only that work).
+ * Locks the account's newest active installation, if any. Its token is not read: the posting
+ * step needs none, and an active installation's token may be gone (rejected, migration 005).
  */
 export async function lockNewestActiveInstallation(
   tx: Queryable,
   accountId: string,
-): Promise<LockedInstallation | undefined> {
-  const { rows } = await tx.query<LockedInstallation>(
-    `SELECT ${COLUMNS}, access_token AS "storedToken" FROM installations
-     WHERE account_id = $1 AND status = 'active'
-     ORDER BY installed_at DESC NULLS LAST LIMIT 1 FOR UPDATE`,
+): Promise<Installation | undefined> {
+  const { rows } = await tx.query<Installation>(
+    `SELECT ${COLUMNS} FROM installations ${NEWEST_ACTIVE}`,
     [accountId],
   )
   return rows[0]
 }
 
-/** Locks the account's newest active installation, if any, with its token decrypted. */
+/**
+ * Locks the account's newest active installation, if any, with its token decrypted: null when
+ * the token was rejected (the installation stays active until a new token is recorded).
+ */
 export async function lockActiveInstallation(
   tx: Queryable,
   accountId: string,
   tokens: TokenCipher,
 ): Promise<ActiveInstallation | undefined> {
-  const row = await lockNewestActiveInstallation(tx, accountId)
+  const { rows } = await tx.query<Installation & { storedToken: string | null }>(
+    `SELECT ${COLUMNS}, access_token AS "storedToken" FROM installations ${NEWEST_ACTIVE}`,
+    [accountId],
+  )
+  const row = rows[0]
   if (row === undefined) return undefined
   const { storedToken, ...installation } = row
-  return { ...installation, accessToken: tokens.decrypt(storedToken, row.installationId) }
+  const accessToken = storedToken === null ? null : tokens.decrypt(storedToken, row.installationId)
+  return { ...installation, accessToken }
 }
 
 /**

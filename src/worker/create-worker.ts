@@ -51,13 +51,16 @@ export const WORKFLOW_BUNDLE_OPTIONS = {
   workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
 }
 
+/** The prebuilt bundle's file, at the build's root beside its src/ (scripts/build-dist.ts). */
+export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js'
+
 /**
  * The bundle the build puts beside the compiled src/ (scripts/build-dist.ts), if this code runs
  * from a build: an installed package ships it, not workflows/. From a clone there is none, and the
  * workflows are bundled from source at start.
  */
 export function prebuiltWorkflowBundle(sourceDir: string = SOURCE_DIR): string | undefined {
-  const bundlePath = path.join(sourceDir, '../workflow-bundle.js')
+  const bundlePath = path.join(sourceDir, '..', WORKFLOW_BUNDLE_FILE)
   return existsSync(bundlePath) ? bundlePath : undefined
 }
 

@@ -11,6 +11,8 @@ import {
   InstallationRefusedError,
   insertTombstone,
   lockActiveInstallation,
+  lockNewestActiveInstallation,
+  markTokenRejected,
 } from '../../src/store/installations'
 import { claimEvent, getLedgerEntry, pruneLedger } from '../../src/store/ledger'
 import { migrate } from '../../src/store/migrate'
@@ -118,6 +120,20 @@ export function describeStoreContract(
         )
         expect(found).toMatchObject({ installationId: newer, accessToken: 'b' })
         expect(found?.installedAt).toEqual(new Date('2026-06-01'))
+      })
+
+      it('finds an installation whose token was rejected: active, with no token', async () => {
+        const accountId = newAccountId()
+        const installationId = randomUUID()
+        await addInstallation(db, { installationId, accountId, accessToken: 't' }, TEST_TOKENS)
+        expect(await markTokenRejected(db, installationId)).toBe(true)
+        const [locked, found] = await db.transaction(async (tx) => [
+          await lockNewestActiveInstallation(tx, accountId),
+          await lockActiveInstallation(tx, accountId, TEST_TOKENS),
+        ])
+        expect(locked).toMatchObject({ installationId, status: 'active', hasToken: false })
+        expect(locked).not.toHaveProperty('storedToken')
+        expect(found).toMatchObject({ installationId, status: 'active', accessToken: null })
       })
     })
 

@@ -1,11 +1,13 @@
-// A token that cannot be decrypted fails its run at once, non-retryably, with a type the Web UI
-// shows; only a handler that reads the token decrypts it. A real worker, real Temporal, real
-// PostgreSQL.
+// A token that cannot be decrypted, or that Scompler rejected, fails its run at once,
+// non-retryably, with a type the Web UI shows; only a handler that reads the token needs it. A
+// real worker, real Temporal, real PostgreSQL.
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { ApplicationFailure } from '@temporalio/common'
 import { parseEnvelope } from '../../src/events'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { createTokenCipher, TOKEN_UNREADABLE } from '../../src/store/token-cipher'
+import { markTokenRejected } from '../../src/store/installations'
+import { FAILURE } from '../../src/domain'
 import { getLedgerEntry } from '../../src/store/ledger'
 import { createHandlers } from '../../src/lib/worker'
 import { newAccountId, postingEvent } from '../helpers/events'
@@ -79,6 +81,39 @@ describe.each(Object.entries(unreadable))('a token %s', (_name, writer) => {
   it('is not decrypted when the handler does not need it: the posting completes', async () => {
     const accountId = newAccountId()
     await installFor(stack.store.db, accountId, { tokens: writer() })
+    const { description } = await runPosting(accountId)
+    expect(description.status.name).toBe('COMPLETED')
+    expect(await postingsOf(accountId)).toBe(1)
+  })
+})
+
+describe('a token Scompler rejected (markTokenRejected: the installation stays active)', () => {
+  async function rejectedInstallation(): Promise<string> {
+    const accountId = newAccountId()
+    const installationId = await installFor(stack.store.db, accountId)
+    expect(await markTokenRejected(stack.store.db, installationId)).toBe(true)
+    return accountId
+  }
+
+  it('records the posting, then fails the run at once when the handler asks for it', async () => {
+    const accountId = await rejectedInstallation()
+    readsToken.add(accountId)
+    const { description, handle } = await runPosting(accountId)
+    expect(description.status.name).toBe('FAILED')
+    const failure = await handle
+      .result()
+      .catch((error: { cause?: { cause?: ApplicationFailure } }) => error.cause?.cause)
+    expect(failure).toMatchObject({ type: FAILURE.tokenUnavailable, nonRetryable: true })
+    const history = await handle.fetchHistory()
+    const attempts = history.events?.flatMap((e) =>
+      e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : [],
+    )
+    expect(attempts).toEqual([1, 1, 1])
+    expect(await postingsOf(accountId)).toBe(1)
+  })
+
+  it('records the posting and completes when the handler does not ask', async () => {
+    const accountId = await rejectedInstallation()
     const { description } = await runPosting(accountId)
     expect(description.status.name).toBe('COMPLETED')
     expect(await postingsOf(accountId)).toBe(1)

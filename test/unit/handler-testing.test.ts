@@ -1,6 +1,8 @@
 // runHandler: a user's unit test runs a handler without a server, as the worker would.
 import { randomUUID } from 'node:crypto'
-import { ApplicationFailure } from '@temporalio/common'
+import { jest } from '@jest/globals'
+import { ApplicationFailure, type LogLevel } from '@temporalio/common'
+import { DefaultLogger } from '@temporalio/worker'
 import { parseEnvelope } from '../../src/events'
 import { createHandlers, HandlerFailure } from '../../src/lib/worker'
 import { runHandler } from '../../src/worker/handlers/testing'
@@ -49,6 +51,35 @@ it('reports HandlerFailure as the worker does: a non-retryable failure of its ty
     type: 'HandlerFailure',
     nonRetryable: true,
     message: 'the service refused the posting',
+  })
+})
+
+describe("the SDK's activity log", () => {
+  const failing = () =>
+    createHandlers().on('posting.sent_to_publish', async () => {
+      throw new HandlerFailure('expected in this test')
+    })
+
+  it('writes nothing for an expected failure by default', async () => {
+    const stderr = jest.spyOn(process.stderr, 'write')
+    const stdout = jest.spyOn(process.stdout, 'write')
+    try {
+      await expect(runHandler(failing(), posting())).rejects.toMatchObject({
+        type: 'HandlerFailure',
+      })
+      expect(stderr).not.toHaveBeenCalled()
+      expect(stdout).not.toHaveBeenCalled()
+    } finally {
+      stderr.mockRestore()
+      stdout.mockRestore()
+    }
+  })
+
+  it('goes to the logger given', async () => {
+    const lines: { level: LogLevel; message: string }[] = []
+    const logger = new DefaultLogger('WARN', ({ level, message }) => lines.push({ level, message }))
+    await expect(runHandler(failing(), posting(), { logger })).rejects.toThrow()
+    expect(lines).toContainEqual({ level: 'WARN', message: 'Activity failed' })
   })
 })
 

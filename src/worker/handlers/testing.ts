@@ -1,6 +1,8 @@
 // runHandler (scompler-webhooks/testing): runs a registered handler in a user's unit test, with no
 // server, in Temporal's MockActivityEnvironment, exactly as the worker's activity calls it.
+import type { Logger } from '@temporalio/common'
 import { MockActivityEnvironment } from '@temporalio/testing'
+import { DefaultLogger } from '@temporalio/worker'
 import type { EventResult, JsonValue, ScomplerEvent } from '../../domain'
 import { createTokenCipher } from '../../store/token-cipher'
 import { withLazyToken } from './activity'
@@ -19,7 +21,15 @@ export interface RunHandlerOptions {
   result?: EventResult
   /** The attempt the handler sees (default 1). */
   attempt?: number
+  /**
+   * Where the SDK's activity log lines go (its "Activity failed" warning among them). By default
+   * nowhere: a test that expects a failure should not print one.
+   */
+  logger?: Logger
 }
+
+/** Drops every line: the SDK's default logger writes to stderr. */
+const quietLogger = new DefaultLogger('TRACE', () => undefined)
 
 /**
  * Runs the handler registered for `event.event` and returns what it returned. A failure arrives
@@ -46,9 +56,9 @@ export async function runHandler(
       },
       createTokenCipher(undefined),
     )
-  const environment = new MockActivityEnvironment({
-    activityType: registered.plan.activity,
-    attempt: options.attempt ?? 1,
-  })
+  const environment = new MockActivityEnvironment(
+    { activityType: registered.plan.activity, attempt: options.attempt ?? 1 },
+    { logger: options.logger ?? quietLogger },
+  )
   return environment.run(invokeHandler, registered, { event, result }, installation)
 }
