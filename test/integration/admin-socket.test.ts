@@ -1,36 +1,20 @@
 // npm start's admin socket (the CLI's way to the embedded store) validates what it is sent with
 // the envelope's own schemas and answers malformed requests with 400, never 500.
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { request, type IncomingMessage } from 'node:http'
-import os from 'node:os'
 import path from 'node:path'
 import { adminClient, type AdminClient } from '../../src/admin/client'
-import { startAdminServer } from '../../src/admin/server'
-import type { Listening } from '../../src/shared/listen'
-import { openDatabase, type Database } from '../../src/store/database'
-import { TEST_TOKENS } from '../helpers/tokens'
+import { startEmbeddedStore, type EmbeddedStore } from '../helpers/embedded-store'
 
-let dataDir: string
-let db: Database
-let server: Listening
 let admin: AdminClient
+let embedded: EmbeddedStore
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'admin-socket-'))
-  db = await openDatabase({ databaseUrl: undefined, dataDir })
-  server = await startAdminServer({
-    dataDir,
-    db,
-    tokens: TEST_TOKENS,
-    info: { temporalAddress: 'x', namespace: 'default', webhookUrl: 'y', webUiUrl: undefined },
-  })
-  admin = adminClient(dataDir)
+  embedded = await startEmbeddedStore('admin-socket')
+  admin = adminClient(embedded.dataDir)
 })
 afterAll(async () => {
-  await server?.close()
-  await db?.close()
-  rmSync(dataDir, { recursive: true, force: true })
+  await embedded?.close()
 })
 
 const installation = () => ({
@@ -101,7 +85,7 @@ describe('the admin socket', () => {
 function rawCall(method: string, url: string, body: string) {
   return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     const req = request(
-      { socketPath: path.join(dataDir, 'admin.sock'), method, path: url },
+      { socketPath: path.join(embedded.dataDir, 'admin.sock'), method, path: url },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))

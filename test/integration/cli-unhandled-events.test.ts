@@ -1,18 +1,12 @@
 // `scompler-webhooks events unhandled`: the events recorded for types with no workflow or handler,
 // filtered by type, account and time, over PostgreSQL and through a running npm start's socket.
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { startAdminServer } from '../../src/admin/server'
 import type { ScomplerEvent } from '../../src/domain'
-import type { Listening } from '../../src/shared/listen'
-import { openDatabase, type Database } from '../../src/store/database'
 import { insertUnhandledEvent } from '../../src/store/records'
 import { runCli } from '../helpers/cli'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
+import { useEmbeddedStore } from '../helpers/embedded-store'
 import { newAccountId } from '../helpers/events'
-import { TEST_TOKENS } from '../helpers/tokens'
 
 function unhandled(event: string, accountId: string, data: Record<string, unknown> = {}) {
   return {
@@ -101,26 +95,10 @@ describe('over PostgreSQL (DATABASE_URL)', () => {
 })
 
 describe('while npm start holds the embedded store', () => {
-  let dataDir: string
-  let db: Database
-  let server: Listening
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'cli-unhandled-'))
-    db = await openDatabase({ databaseUrl: undefined, dataDir })
-    server = await startAdminServer({
-      dataDir,
-      db,
-      tokens: TEST_TOKENS,
-      info: { temporalAddress: 'x', namespace: 'default', webhookUrl: 'y', webUiUrl: undefined },
-    })
-  })
-  afterAll(async () => {
-    await server?.close()
-    await db?.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  const embedded = useEmbeddedStore('cli-unhandled')
 
   it('lists them through the admin socket, with the same filters', async () => {
+    const { db, dataDir } = embedded()
     const accountId = newAccountId()
     const wanted = unhandled('comment.created', accountId, { text: 'hello' })
     await insertUnhandledEvent(db, wanted)

@@ -2,20 +2,15 @@
 // (`events hand-over`): each once, as workflow `<event id>/handler`, while the event's own
 // completed run is never run again. Real HTTP, Temporal, PostgreSQL and the real CLI.
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { startAdminServer } from '../../src/admin/server'
 import { WEBHOOK_PATH, type EventResult, type ScomplerEvent } from '../../src/domain'
-import { openDatabase } from '../../src/store/database'
 import { getLedgerEntry } from '../../src/store/ledger'
 import { insertUnhandledEvent } from '../../src/store/records'
 import { createHandlers } from '../../src/lib/worker'
 import { runCli } from '../helpers/cli'
+import { startEmbeddedStore } from '../helpers/embedded-store'
 import { TEST_NAMESPACE, testEnvironment } from '../helpers/environment'
 import { delivery, postingEvent, type WireEvent } from '../helpers/events'
 import { useStack } from '../helpers/stack'
-import { TEST_TOKENS } from '../helpers/tokens'
 import { countRuns, startTestWorker, waitForClose } from '../helpers/temporal'
 
 const stack = useStack({ name: 'hand-over', database: true, api: true })
@@ -108,17 +103,14 @@ it('answers a --since it cannot read with exit code 2, before reaching Temporal'
 }, 60_000)
 
 it('hands over through the admin socket while npm start holds the embedded store', async () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hand-over-embedded-'))
-  // As npm start: the embedded store (its lock), its admin socket, a worker with the handler.
-  const db = await openDatabase({ databaseUrl: undefined, dataDir })
   const taskQueue = `${stack.taskQueue}-embedded`
   const temporalAddress = testEnvironment().temporalAddress
-  const server = await startAdminServer({
-    dataDir,
-    db,
-    tokens: TEST_TOKENS,
-    info: { temporalAddress, namespace: TEST_NAMESPACE, webhookUrl: 'y', webUiUrl: undefined },
+  // As npm start: the embedded store (its lock), its admin socket, a worker with the handler.
+  const embedded = await startEmbeddedStore('hand-over-embedded', {
+    temporalAddress,
+    namespace: TEST_NAMESPACE,
   })
+  const { db, dataDir } = embedded
   const worker = await startTestWorker({ db, taskQueue, handlers })
   try {
     const recorded: ScomplerEvent = {
@@ -149,8 +141,6 @@ it('hands over through the admin socket while npm start holds the embedded store
     expect((await runCli(args, env)).json()).toEqual({ handedOver: [] })
   } finally {
     await worker.stop()
-    await server.close()
-    await db.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    await embedded.close()
   }
 }, 120_000)

@@ -1,9 +1,6 @@
 // `scompler-webhooks/store`: what an app's own code calls (its install callback, a token Scompler
 // refused), and the CLI built on the same functions, against real PostgreSQL.
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {
   InstallationRefusedError,
   markTokenRejected,
@@ -11,12 +8,10 @@ import {
   recordInstallation,
   type Store,
 } from '../../src/lib/store'
-import { startAdminServer } from '../../src/admin/server'
-import type { Listening } from '../../src/shared/listen'
-import { openDatabase, type Database } from '../../src/store/database'
 import { getInstallation, removeInstallation } from '../../src/store/installations'
 import { runCli } from '../helpers/cli'
 import { createEmptyDatabase } from '../helpers/database'
+import { useEmbeddedStore } from '../helpers/embedded-store'
 import { newAccountId } from '../helpers/events'
 import { TEST_TOKEN_KEY, TEST_TOKENS } from '../helpers/tokens'
 
@@ -137,26 +132,10 @@ describe('installations reject-token (CLI)', () => {
   }, 120_000)
 
   describe('while npm start holds the embedded store', () => {
-    let dataDir: string
-    let db: Database
-    let server: Listening
-    beforeAll(async () => {
-      dataDir = mkdtempSync(path.join(os.tmpdir(), 'store-library-'))
-      db = await openDatabase({ databaseUrl: undefined, dataDir })
-      server = await startAdminServer({
-        dataDir,
-        db,
-        tokens: TEST_TOKENS,
-        info: { temporalAddress: 'x', namespace: 'default', webhookUrl: 'y', webUiUrl: undefined },
-      })
-    })
-    afterAll(async () => {
-      await server?.close()
-      await db?.close()
-      rmSync(dataDir, { recursive: true, force: true })
-    })
+    const embedded = useEmbeddedStore('store-library')
 
     it('adds and rejects through the admin socket', async () => {
+      const { db, dataDir } = embedded()
       const env = { DATA_DIR: dataDir }
       const accountId = newAccountId()
       const id = randomUUID()
