@@ -2,14 +2,12 @@
 // input: an outage shorter than the window is survived, a longer one fails the run visibly.
 // A real worker and Temporal; the real PostgreSQL behind a gate that refuses every statement, as
 // a store that is down does (SQLSTATE 57P01, retryable), until the outage ends.
-import { randomUUID } from 'node:crypto'
 import { ActivityFailure } from '@temporalio/client'
-import { parseEnvelope } from '../../src/events'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { workflowTypeFor, type ScomplerEvent } from '../../src/domain'
 import type { Database } from '../../src/store/database'
 import { getLedgerEntry } from '../../src/store/ledger'
-import { newAccountId } from '../helpers/events'
+import { buildEvent } from '../../src/testing/build-event'
 import { useStack } from '../helpers/stack'
 import { waitForClose } from '../helpers/temporal'
 
@@ -40,15 +38,8 @@ const stack = useStack({
   db: () => gated(stack.store.db),
 })
 
-function unhandled(): ScomplerEvent {
-  return parseEnvelope({
-    id: randomUUID(),
-    event: 'account.renamed',
-    account_id: newAccountId(),
-    data: { name: 'x' },
-    occurred_at: new Date().toISOString(),
-  })
-}
+/** An event of a type without a workflow of its own: its run records it in the store. */
+const unhandled = () => buildEvent('account.renamed', { data: { name: 'x' } })
 
 async function runThroughOutage(event: ScomplerEvent, storeRetryWindow: string, outageMs: number) {
   outageEnds = Date.now() + outageMs

@@ -4,27 +4,19 @@
 import { randomUUID } from 'node:crypto'
 import { Client as PgClient } from 'pg'
 import type { temporal } from '@temporalio/proto'
-import { parseEnvelope } from '../../src/events'
 import { workflowStartOptions } from '../../src/temporal/start-event'
 import { workflowTypeFor, type ScomplerEvent } from '../../src/domain'
 import { getLedgerEntry } from '../../src/store/ledger'
 import { TEST_NAMESPACE } from '../helpers/environment'
-import { newAccountId } from '../helpers/events'
+import { buildEvent } from '../../src/testing/build-event'
 import { lockWaiters } from '../helpers/faults'
 import { useStack } from '../helpers/stack'
 import { waitForClose } from '../helpers/temporal'
 
 const stack = useStack({ name: 'reset', worker: true })
 
-function unhandled(): ScomplerEvent {
-  return parseEnvelope({
-    id: randomUUID(),
-    event: 'account.renamed',
-    account_id: newAccountId(),
-    data: { name: 'x' },
-    occurred_at: new Date().toISOString(),
-  })
-}
+/** An event of a type without a workflow of its own: its run records it in the store. */
+const unhandled = () => buildEvent('account.renamed', { data: { name: 'x' } })
 
 /**
  * Another session inserts the event's row without committing: the run's own insert waits on it
