@@ -54,18 +54,7 @@ export function createLedgerActivities(db: Database, handlers: HandlerPlans = ()
      */
     async claimEvent({ event, runId }: RunInput): Promise<ClaimResult> {
       if (isKnownEvent(event.event)) eventData(event, event.event)
-      const entry = await claimInLedger(db, {
-        eventId: event.id,
-        event: event.event,
-        accountId: event.accountId,
-        runId,
-        payload: event,
-      })
-      if (entry.status === 'completed') {
-        return { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
-      }
-      const handler = handlers(event.event)
-      return { status: 'claimed', runId: entry.runId, ...(handler && { handler }) }
+      return claim(db, event.id, { event, runId }, handlers(event.event))
     },
 
     /**
@@ -81,17 +70,7 @@ export function createLedgerActivities(db: Database, handlers: HandlerPlans = ()
           nonRetryable: true,
         })
       }
-      const entry = await claimInLedger(db, {
-        eventId: handOverId(event.id),
-        event: event.event,
-        accountId: event.accountId,
-        runId,
-        payload: event,
-      })
-      if (entry.status === 'completed') {
-        return { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
-      }
-      return { status: 'claimed', runId: entry.runId, handler }
+      return claim(db, handOverId(event.id), { event, runId }, handler)
     },
 
     /** After the handler succeeded: the event completes with its result. Idempotent. */
@@ -104,6 +83,26 @@ export function createLedgerActivities(db: Database, handlers: HandlerPlans = ()
       }, transactionOptions(input.event))
     },
   }
+}
+
+/** Claims `ledgerId` for the run (or takes it over), unless the event is completed already. */
+async function claim(
+  db: Database,
+  ledgerId: string,
+  { event, runId }: RunInput,
+  handler: HandlerPlan | undefined,
+): Promise<ClaimResult> {
+  const entry = await claimInLedger(db, {
+    eventId: ledgerId,
+    event: event.event,
+    accountId: event.accountId,
+    runId,
+    payload: event,
+  })
+  if (entry.status === 'completed') {
+    return { status: 'completed', result: asDuplicate(entry.result, entry.runId) }
+  }
+  return { status: 'claimed', runId: entry.runId, ...(handler && { handler }) }
 }
 
 /** Parses a known event's data, or fails the run non-retryably with the reason. */
