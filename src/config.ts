@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { loadClientConnectConfig } from '@temporalio/envconfig'
-import ms from 'ms'
+import { durationMillis } from './shared/duration'
 import type { NativeConnectionOptions } from '@temporalio/worker'
 import { DEFAULT_TASK_QUEUE } from './domain'
 import {
@@ -300,8 +300,8 @@ function duration(env: Env, name: string, fallback: string): number {
  * variables and the CLI.
  */
 export function parseDuration(raw: string): number | undefined {
-  const millis = /^\d+$/.test(raw) ? Number(raw) * 1000 : ms(raw as ms.StringValue)
-  return typeof millis === 'number' && Number.isFinite(millis) && millis > 0 ? millis : undefined
+  const millis = /^\d+$/.test(raw) ? Number(raw) * 1000 : durationMillis(raw)
+  return Number.isFinite(millis) && millis > 0 ? millis : undefined
 }
 
 function oneOf(env: Env, name: string, allowed: string[], fallback: string): string {

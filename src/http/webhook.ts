@@ -4,11 +4,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Client } from '@temporalio/client'
 import Koa, { type Middleware } from 'koa'
-import ms from 'ms'
 import { Registry } from 'prom-client'
 import { z } from 'zod'
 import { DEFAULT_TASK_QUEUE } from '../domain'
 import { describeIssues } from '../events'
+import { durationMillis } from '../shared/duration'
 import { createLogger } from '../shared/logger'
 import {
   DEFAULT_MAX_AGE,
@@ -68,9 +68,8 @@ export function createWebhookHandler(
 }
 
 const duration = z
-  // ms() throws on an empty string: refused before it gets there.
-  .union([z.number(), z.string().min(1)])
-  .transform((value) => (typeof value === 'number' ? value : ms(value as ms.StringValue)))
+  .union([z.number(), z.string()])
+  .transform((value) => (typeof value === 'number' ? value : durationMillis(value)))
   .refine((millis) => Number.isFinite(millis) && millis > 0, {
     message: "must be milliseconds or a duration such as '72h'",
   })
@@ -90,7 +89,7 @@ const optionsSchema = z.strictObject({
     .positive()
     .max(MAX_WEBHOOK_BODY_BYTES, 'must be at most 1.5 MiB (Temporal refuses larger inputs)')
     .default(DEFAULT_MAX_BODY_BYTES),
-  maxAge: duration.default(ms(DEFAULT_MAX_AGE)),
+  maxAge: duration.default(durationMillis(DEFAULT_MAX_AGE)),
   storeRetryWindow: duration.optional(),
   logger: z
     .custom<WebhookLogger>(

@@ -1,6 +1,5 @@
 // createHandlers(): the user's handlers by event type, with their activity options checked at
 // registration, so a mistake stops the worker at startup instead of failing runs later.
-import ms, { type StringValue } from 'ms'
 import { z } from 'zod'
 import {
   handlerActivityName,
@@ -8,6 +7,7 @@ import {
   type HandlerActivityOptions,
   type HandlerPlan,
 } from '../../domain'
+import { durationMillis } from '../../shared/duration'
 import { HandlerRegistrationError } from './errors'
 import type { Handler } from './types'
 
@@ -39,16 +39,8 @@ export const HANDLER_DEFAULTS: HandlerActivityOptions = {
 /** Temporal's notation: milliseconds, or what `ms` reads ('30s', '5 minutes'). */
 const duration = z.union([
   z.number().int().positive(),
-  z.string().refine((value) => millis(value) > 0, 'must be a duration (30s, 5m)'),
+  z.string().refine((value) => durationMillis(value) > 0, 'must be a duration (30s, 5m)'),
 ])
-
-function millis(value: string): number {
-  try {
-    return ms(value as StringValue) ?? Number.NaN
-  } catch {
-    return Number.NaN // ms throws on an empty string
-  }
-}
 
 const optionsSchema = z.strictObject({
   startToCloseTimeout: duration.optional(),
